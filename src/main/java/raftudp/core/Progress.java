@@ -38,6 +38,8 @@ final class Progress {
     boolean snapshotSentAll;
     /** Ack offset at which we last went back to resend (one rewind per offset). */
     long snapshotRewoundAt = -1;
+
+    /** Ticks since the acknowledged offset last advanced. */
     int snapshotIdleTicks;
     /** Match seen at the previous heartbeat reply: unchanged while behind means stalled. */
     long matchAtLastHeartbeat = -1;

@@ -108,7 +108,7 @@ public final class Raft {
             transferTarget = NONE; // thesis §3.10: abort a transfer that did not finish in time
         }
         for (Progress pr : progress.values()) {
-            if (pr.state == Progress.State.SNAPSHOT && ++pr.snapshotIdleTicks >= cfg.electionTicksMin()) {
+            if (pr.state == Progress.State.SNAPSHOT && ++pr.snapshotIdleTicks >= 2 * cfg.heartbeatTicks()) {
                 pr.rewindSnapshot();
                 sendSnapshotChunks(pr);
             }
@@ -181,7 +181,7 @@ public final class Raft {
         if (pr.match == log.lastIndex()) {
             send(new Message.TimeoutNow(term, cfg.id(), target));
         } else {
-            sendAppend(pr, false);
+            sendAppend(pr, true); // an empty append exposes a gap at once
         }
         return Status.OK;
     }
@@ -262,8 +262,13 @@ public final class Raft {
 
     // ---------------------------------------------------------------- elections (§5.2)
 
+    /** Starts an election: a pre-vote first when configured, unless {@code skipPreVote}. */
     private void campaign(boolean transfer) {
-        if (cfg.preVote() && !transfer) {
+        campaign(transfer, transfer);
+    }
+
+    private void campaign(boolean transfer, boolean skipPreVote) {
+        if (cfg.preVote() && !skipPreVote) {
             becomePreCandidate();
         } else {
             becomeCandidate();
@@ -318,10 +323,7 @@ public final class Raft {
 
     private void wonElection() {
         if (role == Role.PRE_CANDIDATE) {
-            campaign(false);
-            if (role == Role.PRE_CANDIDATE) {
-                throw new IllegalStateException("pre-candidate did not advance");
-            }
+            campaign(false, true); // the pre-vote passed: now the real election
             return;
         }
         becomeLeader();
@@ -563,13 +565,15 @@ public final class Raft {
         if (!current) {
             return;
         }
-        pr.snapshotIdleTicks = 0;
         if (r.nextOffset() > pr.snapshotAcked) {
             pr.snapshotAcked = Math.min(r.nextOffset(), pr.sending.data().length);
-        } else if (r.nextOffset() < pr.snapshotAcked
-                || (pr.snapshotSentTo > pr.snapshotAcked && pr.snapshotRewoundAt != pr.snapshotAcked)) {
-            // the follower lost its partial copy, or a chunk was lost: go back once per offset
-            pr.snapshotAcked = Math.max(0, r.nextOffset());
+            pr.snapshotIdleTicks = 0;
+        } else if (r.nextOffset() < pr.snapshotAcked) {
+            pr.snapshotAcked = Math.max(0, r.nextOffset()); // the follower lost its partial copy
+            pr.rewindSnapshot();
+        } else if (pr.snapshotSentTo > pr.snapshotAcked && pr.snapshotRewoundAt != pr.snapshotAcked) {
+            // a duplicate ack: the chunk at that offset was lost; go back once per offset
+            // (if the resent chunk is lost too, the idle timer in tick() goes back again)
             pr.snapshotRewoundAt = pr.snapshotAcked;
             pr.rewindSnapshot();
         }
