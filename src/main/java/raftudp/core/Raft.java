@@ -1,7 +1,6 @@
 package raftudp.core;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,19 +43,15 @@ public final class Raft {
     private Role role = Role.FOLLOWER;
 
     private int electionElapsed;
-    private int heartbeatElapsed;
     private int randomizedElectionTimeout;
     private final Map<Integer, Boolean> votes = new LinkedHashMap<>();
-    private final Map<Integer, Progress> progress = new LinkedHashMap<>();
-    private boolean appendsDue;
-    private int transferTarget = NONE;
-    private int transferElapsed;
+    /** Present while this node leads. */
+    private Leadership leadership;
 
     private Snapshot snapshot;
     private Snapshot snapshotToPersist;
     private final SnapshotReceiver receiver = new SnapshotReceiver();
     private final PendingReads reads = new PendingReads();
-    private boolean readHeartbeatDue;
 
     private List<Message> outbox = new ArrayList<>();
     private HardState handedOutHardState;
@@ -88,34 +83,11 @@ public final class Raft {
     public void tick() {
         requireNoReadyOutstanding();
         if (role == Role.LEADER) {
-            tickLeader();
+            if (!leadership.tick()) {
+                becomeFollower(term, NONE); // §6.2 check-quorum: we may be partitioned away
+            }
         } else if (++electionElapsed >= randomizedElectionTimeout) {
             campaign(false);
-        }
-    }
-
-    private void tickLeader() {
-        heartbeatElapsed++;
-        electionElapsed++;
-        if (electionElapsed >= cfg.electionTicksMin()) {
-            electionElapsed = 0;
-            if (cfg.checkQuorum() && !quorumRecentlyActive()) {
-                becomeFollower(term, NONE); // §6.2 check-quorum: we may be partitioned away
-                return;
-            }
-        }
-        if (transferTarget != NONE && ++transferElapsed >= cfg.electionTicksMin()) {
-            transferTarget = NONE; // thesis §3.10: abort a transfer that did not finish in time
-        }
-        for (Progress pr : progress.values()) {
-            if (pr.state == Progress.State.SNAPSHOT && ++pr.snapshotIdleTicks >= 2 * cfg.heartbeatTicks()) {
-                pr.rewindSnapshot();
-                sendSnapshotChunks(pr);
-            }
-        }
-        if (heartbeatElapsed >= cfg.heartbeatTicks()) {
-            heartbeatElapsed = 0;
-            broadcastHeartbeat();
         }
     }
 
@@ -125,12 +97,13 @@ public final class Raft {
         if (role != Role.LEADER) {
             return new Proposal(Status.NOT_LEADER, 0, 0, leader);
         }
-        if (transferTarget != NONE || log.lastIndex() - log.commit() >= cfg.uncommittedEntriesMax()) {
+        if (leadership.transferTarget() != NONE
+                || log.lastIndex() - log.commit() >= cfg.uncommittedEntriesMax()) {
             return new Proposal(Status.BUSY, 0, 0, leader);
         }
         Entry e = new Entry(log.lastIndex() + 1, term, Entry.Kind.NORMAL, data);
         log.append(e);
-        appendsDue = true;
+        leadership.entriesAppended();
         return new Proposal(Status.OK, e.index(), e.term(), leader);
     }
 
@@ -146,21 +119,8 @@ public final class Raft {
         if (reads.size() >= cfg.pendingReadsMax()) {
             return Status.BUSY;
         }
-        if (log.term(log.commit()) != term) {
-            reads.awaitCommit(requestId); // commit index not known current until our no-op commits
-        } else {
-            registerRead(requestId);
-        }
+        leadership.read(requestId);
         return Status.OK;
-    }
-
-    private void registerRead(long requestId) {
-        if (cfg.quorum() == 1) {
-            reads.confirmNow(requestId, log.commit());
-        } else {
-            reads.register(requestId, log.commit());
-            readHeartbeatDue = true;
-        }
     }
 
     /** Hands leadership to {@code target} (thesis §3.10); proposals are refused meanwhile. */
@@ -172,17 +132,7 @@ public final class Raft {
         if (role != Role.LEADER) {
             return Status.NOT_LEADER;
         }
-        if (target == cfg.id() || target == transferTarget) {
-            return Status.OK;
-        }
-        transferTarget = target;
-        transferElapsed = 0;
-        Progress pr = progress.get(target);
-        if (pr.match == log.lastIndex()) {
-            send(new Message.TimeoutNow(term, cfg.id(), target));
-        } else {
-            sendAppend(pr, true); // an empty append exposes a gap at once
-        }
+        leadership.transfer(target);
         return Status.OK;
     }
 
@@ -221,7 +171,7 @@ public final class Raft {
             return;
         }
         switch (role) {
-            case LEADER -> stepLeader(m);
+            case LEADER -> leadership.step(m);
             case CANDIDATE, PRE_CANDIDATE -> stepCandidate(m);
             case FOLLOWER -> stepFollower(m);
         }
@@ -230,7 +180,8 @@ public final class Raft {
     /** A message from a higher term; false when it must be ignored. */
     private boolean stepHigherTerm(Message m) {
         if (m instanceof Message.VoteRequest v) {
-            boolean inLease = cfg.checkQuorum() && leader != NONE && electionElapsed < cfg.electionTicksMin();
+            boolean inLease = cfg.checkQuorum()
+                    && (role == Role.LEADER || leader != NONE && electionElapsed < cfg.electionTicksMin());
             if (inLease && !v.transfer()) {
                 return false; // thesis §4.2.3: a live leader's followers ignore disruptive candidates
             }
@@ -329,17 +280,6 @@ public final class Raft {
         becomeLeader();
     }
 
-    private boolean quorumRecentlyActive() {
-        int active = 1;
-        for (Progress pr : progress.values()) {
-            if (pr.recentActive) {
-                active++;
-            }
-            pr.recentActive = false;
-        }
-        return active >= cfg.quorum();
-    }
-
     private void becomeFollower(long newTerm, int newLeader) {
         boolean wasLeader = role == Role.LEADER;
         if (newTerm != term) {
@@ -372,25 +312,15 @@ public final class Raft {
         role = Role.LEADER;
         leader = cfg.id();
         reset();
-        for (int p : peers) {
-            progress.put(p, new Progress(p, log.lastIndex() + 1));
-        }
-        // §8: a no-op of the new term lets earlier-term entries commit (§5.4.2) and makes
-        // the commit index current for ReadIndex.
-        log.append(new Entry(log.lastIndex() + 1, term, Entry.Kind.NOOP, Entry.EMPTY));
-        appendsDue = true;
+        leadership = new Leadership(cfg, log, term, peers, reads, () -> snapshot, this::send);
     }
 
     private void reset() {
         electionElapsed = 0;
-        heartbeatElapsed = 0;
         resetElectionTimer();
         votes.clear();
-        progress.clear();
-        appendsDue = false;
-        transferTarget = NONE;
+        leadership = null;
         receiver.reset();
-        readHeartbeatDue = false;
     }
 
     private void resetElectionTimer() {
@@ -471,200 +401,6 @@ public final class Raft {
         send(new Message.SnapshotResponse(term, cfg.id(), c.from(), s.index(), c.totalBytes(), true));
     }
 
-    // ---------------------------------------------------------------- leader (§5.3, §5.4)
-
-    private void stepLeader(Message m) {
-        if (m instanceof Message.AppendResponse r) {
-            handleAppendResponse(r);
-        } else if (m instanceof Message.HeartbeatResponse r) {
-            handleHeartbeatResponse(r);
-        } else if (m instanceof Message.SnapshotResponse r) {
-            handleSnapshotResponse(r);
-        } else if (m instanceof Message.AppendRequest || m instanceof Message.Heartbeat
-                || m instanceof Message.SnapshotChunk) {
-            twoLeaders(m);
-        }
-    }
-
-    private void twoLeaders(Message m) {
-        throw new IllegalStateException("election safety broken: node " + m.from()
-                + " acts as leader in term " + term + " held by " + cfg.id());
-    }
-
-    private void handleAppendResponse(Message.AppendResponse r) {
-        Progress pr = progress.get(r.from());
-        pr.recentActive = true;
-        if (r.success()) {
-            if (pr.maybeUpdate(r.index())) {
-                if (pr.state == Progress.State.PROBE) {
-                    pr.becomeReplicate();
-                } else if (pr.state == Progress.State.SNAPSHOT && pr.match >= pr.sending.index()) {
-                    pr.becomeProbe();
-                }
-                maybeCommit();
-                if (r.from() == transferTarget && pr.match == log.lastIndex()) {
-                    send(new Message.TimeoutNow(term, cfg.id(), r.from()));
-                }
-            }
-            sendAppends(pr);
-            return;
-        }
-        boolean stale = switch (pr.state) {
-            case REPLICATE -> r.index() <= pr.match;
-            case PROBE -> r.index() != pr.next - 1;
-            case SNAPSHOT -> true;
-        };
-        if (stale) {
-            return;
-        }
-        long next = r.conflictIndex();
-        if (r.conflictTerm() > 0) {
-            long last = log.lastIndexOfTerm(r.conflictTerm());
-            if (last > 0) {
-                next = last + 1;
-            }
-        }
-        pr.becomeProbe();
-        pr.next = Math.max(pr.match + 1, Math.min(next, r.index()));
-        sendAppend(pr, true);
-    }
-
-    private void handleHeartbeatResponse(Message.HeartbeatResponse r) {
-        Progress pr = progress.get(r.from());
-        pr.recentActive = true;
-        if (r.readContext() > pr.readAck) {
-            pr.readAck = r.readContext();
-            reads.confirmUpTo(quorumReadRound());
-        }
-        boolean stalled = pr.match == pr.matchAtLastHeartbeat;
-        pr.matchAtLastHeartbeat = pr.match;
-        if (pr.match < log.lastIndex()) {
-            if (pr.state == Progress.State.PROBE) {
-                pr.probeSent = false; // the probe may have been lost: send it again
-                sendAppend(pr, true);
-            } else if (pr.state == Progress.State.REPLICATE && stalled) {
-                pr.becomeProbe(); // no progress for a heartbeat round: resend from match + 1
-                sendAppend(pr, true);
-            }
-        }
-    }
-
-    private void handleSnapshotResponse(Message.SnapshotResponse r) {
-        Progress pr = progress.get(r.from());
-        pr.recentActive = true;
-        boolean current = pr.state == Progress.State.SNAPSHOT && pr.sending.index() == r.snapshotIndex();
-        if (r.done()) {
-            // the follower holds everything through snapshotIndex (installed or committed)
-            pr.maybeUpdate(r.snapshotIndex());
-            if (pr.state == Progress.State.SNAPSHOT && pr.match >= pr.sending.index()) {
-                pr.becomeProbe();
-                sendAppend(pr, true);
-            }
-            return;
-        }
-        if (!current) {
-            return;
-        }
-        if (r.nextOffset() > pr.snapshotAcked) {
-            pr.snapshotAcked = Math.min(r.nextOffset(), pr.sending.data().length);
-            pr.snapshotIdleTicks = 0;
-        } else if (r.nextOffset() < pr.snapshotAcked) {
-            pr.snapshotAcked = Math.max(0, r.nextOffset()); // the follower lost its partial copy
-            pr.rewindSnapshot();
-        } else if (pr.snapshotSentTo > pr.snapshotAcked && pr.snapshotRewoundAt != pr.snapshotAcked) {
-            // a duplicate ack: the chunk at that offset was lost; go back once per offset
-            // (if the resent chunk is lost too, the idle timer in tick() goes back again)
-            pr.snapshotRewoundAt = pr.snapshotAcked;
-            pr.rewindSnapshot();
-        }
-        sendSnapshotChunks(pr);
-    }
-
-    /** §5.3/§5.4.2: commit the highest index a quorum holds, if it is of our term. */
-    private void maybeCommit() {
-        long[] matches = new long[cfg.nodes().size()];
-        int i = 0;
-        matches[i++] = log.unstableFrom() - 1; // our own log counts once it is durable
-        for (Progress pr : progress.values()) {
-            matches[i++] = pr.match;
-        }
-        Arrays.sort(matches);
-        long quorumIndex = matches[matches.length - cfg.quorum()];
-        if (quorumIndex > log.commit() && log.term(quorumIndex) == term) {
-            log.commitTo(quorumIndex);
-            if (reads.hasAwaitingCommit()) {
-                for (long id : reads.drainAwaitingCommit()) {
-                    registerRead(id);
-                }
-            }
-        }
-    }
-
-    private long quorumReadRound() {
-        long[] acks = new long[cfg.nodes().size()];
-        int i = 0;
-        acks[i++] = reads.round();
-        for (Progress pr : progress.values()) {
-            acks[i++] = pr.readAck;
-        }
-        Arrays.sort(acks);
-        return acks[acks.length - cfg.quorum()];
-    }
-
-    private void broadcastHeartbeat() {
-        for (Progress pr : progress.values()) {
-            // never let a follower commit past what it is known to hold
-            long commit = Math.min(pr.match, log.commit());
-            send(new Message.Heartbeat(term, cfg.id(), pr.id, commit, reads.round()));
-        }
-    }
-
-    /** Sends as many appends to {@code pr} as flow control allows. */
-    private void sendAppends(Progress pr) {
-        while (pr.next <= log.lastIndex() && sendAppend(pr, false)) {
-            // keep filling the window
-        }
-    }
-
-    /**
-     * Sends one AppendRequest (or starts a snapshot when the entries it needs were
-     * compacted). Returns false when nothing was sent.
-     */
-    private boolean sendAppend(Progress pr, boolean allowEmpty) {
-        if (pr.isPaused(cfg.inflightAppendsMax())) {
-            return false;
-        }
-        long prev = pr.next - 1;
-        if (prev < log.snapshotIndex()) {
-            pr.becomeSnapshot(snapshot);
-            sendSnapshotChunks(pr);
-            return false;
-        }
-        List<Entry> entries = pr.next <= log.lastIndex()
-                ? log.slice(pr.next, log.lastIndex(), cfg.appendEntriesMax(), cfg.appendBytesMax())
-                : List.of();
-        if (entries.isEmpty() && !allowEmpty && pr.state == Progress.State.REPLICATE) {
-            return false;
-        }
-        send(new Message.AppendRequest(term, cfg.id(), pr.id, prev, log.term(prev), log.commit(), entries));
-        pr.sentAppend(prev + entries.size(), entries.size());
-        return !entries.isEmpty();
-    }
-
-    private void sendSnapshotChunks(Progress pr) {
-        byte[] data = pr.sending.data();
-        long window = (long) cfg.snapshotChunkBytesMax() * cfg.inflightSnapshotChunksMax();
-        while (!pr.snapshotSentAll && pr.snapshotSentTo - pr.snapshotAcked < window) {
-            int off = (int) pr.snapshotSentTo;
-            int end = Math.min(data.length, off + cfg.snapshotChunkBytesMax());
-            boolean last = end == data.length;
-            send(new Message.SnapshotChunk(term, cfg.id(), pr.id, pr.sending.index(), pr.sending.term(),
-                    data.length, off, Arrays.copyOfRange(data, off, end), last));
-            pr.snapshotSentTo = end;
-            pr.snapshotSentAll = last;
-        }
-    }
-
     private void send(Message m) {
         outbox.add(m);
     }
@@ -673,7 +409,7 @@ public final class Raft {
 
     /** True when {@link #ready()} has something to hand out. */
     public boolean hasReady() {
-        return !outbox.isEmpty() || appendsDue || readHeartbeatDue || snapshotToPersist != null
+        return !outbox.isEmpty() || (leadership != null && leadership.hasWork()) || snapshotToPersist != null
                 || log.unstableFrom() <= log.lastIndex() || log.commit() > log.applied()
                 || reads.hasDone() || !currentHardState().equals(handedOutHardState);
     }
@@ -681,16 +417,8 @@ public final class Raft {
     /** Collects the work to carry out; call {@link #advance(Ready)} once it is done. */
     public Ready ready() {
         requireNoReadyOutstanding();
-        if (role == Role.LEADER && appendsDue) {
-            appendsDue = false;
-            for (Progress pr : progress.values()) {
-                sendAppends(pr);
-            }
-        }
-        if (readHeartbeatDue) {
-            readHeartbeatDue = false;
-            heartbeatElapsed = 0;
-            broadcastHeartbeat();
+        if (leadership != null) {
+            leadership.flush();
         }
         HardState hs = currentHardState();
         HardState hsOut = hs.equals(handedOutHardState) ? null : hs;
@@ -715,8 +443,8 @@ public final class Raft {
         if (!rd.committed().isEmpty()) {
             log.appliedTo(rd.committed().get(rd.committed().size() - 1).index());
         }
-        if (role == Role.LEADER) {
-            maybeCommit(); // our own append is durable now
+        if (leadership != null) {
+            leadership.maybeCommit(); // our own append is durable now
         }
     }
 
@@ -791,16 +519,12 @@ public final class Raft {
 
     /** Leader only: each follower's match index (empty map otherwise). */
     public Map<Integer, Long> matchIndexes() {
-        Map<Integer, Long> out = new LinkedHashMap<>();
-        for (Progress pr : progress.values()) {
-            out.put(pr.id, pr.match);
-        }
-        return out;
+        return leadership == null ? Map.of() : leadership.matchIndexes();
     }
 
     /** Node a leadership transfer is under way to, or {@link #NONE}. */
     public int transferTarget() {
-        return transferTarget;
+        return leadership == null ? NONE : leadership.transferTarget();
     }
 
     @Override
