@@ -6,11 +6,12 @@ import java.util.Random;
 
 /**
  * Throughput of the checker on generated histories; not a test (nothing timed is asserted).
- * Run after {@code mvn -q -B test-compile}:
+ * Run after {@code mvn -q -B test-compile} and
+ * {@code mvn -q -B dependency:build-classpath -Dmdep.outputFile=/tmp/cp.txt}:
  * <pre>
- * java -cp target/classes:target/test-classes:$(cat cp.txt) raftudp.check.CheckerBenchmark [ops] [clients] [histories]
+ * java -cp target/classes:target/test-classes:$(cat /tmp/cp.txt) \
+ *     raftudp.check.CheckerBenchmark [ops] [clients] [histories]
  * </pre>
- * where {@code cp.txt} comes from {@code mvn -q dependency:build-classpath -Dmdep.outputFile=cp.txt}.
  */
 public final class CheckerBenchmark {
 

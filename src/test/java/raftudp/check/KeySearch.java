@@ -3,9 +3,10 @@ package raftudp.check;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
+import java.util.Objects;
 import raftudp.kv.Command;
 import raftudp.kv.Result;
 import raftudp.kv.Value;
@@ -13,19 +14,31 @@ import raftudp.kv.Value;
 /**
  * The Wing–Gong search, with Lowe's memoisation, over the operations on one key.
  *
- * <p>The call and return events are kept in time order in a doubly linked list. Walking it
- * from the front, a call may be linearized next when the model accepts its output; it and
- * its return are then unlinked and the walk restarts. Meeting a return means the operation
- * it ends has not been linearized although its deadline passed: undo the last choice
- * (relinking its events) and try the call after it. A configuration — the set of operations
- * linearized (a {@link BitSet}) and the model state — is explored at most once, since the
- * way it was reached does not change what can follow.
+ * <p>At each configuration the candidates to linearize next are the operations called before
+ * the earliest pending return ({@link EventLists}). Linearizing one unlinks its events and
+ * starts over at the new configuration; when every candidate has been tried, the last choice
+ * is undone and the walk resumes after it. Configurations that failed are remembered and not
+ * explored again.
  *
- * <p>Unknown operations have no return event (their return is at +infinity). They may be
- * linearized at any point after their call; the search succeeds as soon as every known
- * operation is linearized, so an unknown operation never linearized simply did not take
- * effect. At equal times calls are ordered before returns: operations that touch in time
- * count as concurrent.
+ * <p>Unknown operations have no return (it is at +infinity) and are tried after the known
+ * candidates. The search succeeds once every known operation is linearized: an unknown one
+ * left out did not take effect. Any linearization stays one when unknown operations are
+ * dropped from it wherever the state after them is the same without them, so the search
+ * looks only for linearizations in which an unknown operation
+ * <ul>
+ *   <li>changes the state, and</li>
+ *   <li>is not a put or delete (which overwrite the state whole) right after another
+ *       unknown operation.</li>
+ * </ul>
+ * Failure is monotone in the unknown operations linearized: if (known set K, unknown set U,
+ * state s) failed, so does (K, U', s) for U' ⊇ U, since a continuation from the latter is one
+ * from the former that leaves U' \ U out; the memo prunes those too. Configurations reached by
+ * an unknown operation have fewer continuations (the second rule) and are remembered apart.
+ *
+ * <p>A configuration is abandoned at once when {@link Reach} shows that the operation with the
+ * earliest pending return cannot be made legal by any of the operations allowed before it, or,
+ * right after an unknown operation, that no known candidate can be made legal by the unknown
+ * appends and cas allowed to follow it.
  *
  * <p>Single use, not thread-safe.
  */
@@ -34,148 +47,210 @@ final class KeySearch {
     /** How a search ended. */
     enum Outcome { LINEARIZABLE, NOT_LINEARIZABLE, BUDGET_EXHAUSTED }
 
-    private static final int HEAD = 0;
-
     private final List<Operation> ops;
     private final long stepBudget;
-    private final int tail;
-    private final int[] next;
-    private final int[] prev;
-    private final int[] opOfNode;
-    private final boolean[] isCall;
-    private final int[] callNode;
-    private final int[] returnNode;
+    private final EventLists lists;
     private final int knownCount;
+    /** Per op: its index among the known ops, or among the unknown ops. */
+    private final int[] ordinal;
+    private final boolean[] known;
+
+    /**
+     * Failed configurations less their unknown sets, to the minimal unknown sets that failed:
+     * a {@link BitSet}, or a {@code List<BitSet>} when there are several.
+     */
+    private final Map<Config, Object> failed = new HashMap<>();
+    /** The known set last stored in {@link #failed}, shared by the entries that equal it. */
+    private BitSet lastKnownCopy;
+    private final BitSet knownDone = new BitSet();
+    private final BitSet unknownDone = new BitSet();
+    private int knownDoneCount;
+
+    private final int[] stackOp;
+    private final Value[] stackState;
+    private int depth;
+    /** The key's value in the current configuration. */
+    private Value state;
+    /** Where the walk is: a node of the known list, or of the unknown list when firstReturn >= 0. */
+    private int node;
+    /** While walking the unknown calls: the earliest pending return, which bounds them. */
+    private int firstReturn;
 
     private long steps;
     private int[] bestPrefix = new int[0];
+    private int bestKnown = -1;
     private Value bestState;
 
     /**
-     * @param ops        the operations on one key, in any order; unknown reads are useless to
-     *                   the search and may be left out by the caller
+     * @param ops        the operations on one key, in any order
      * @param stepBudget model steps allowed before giving up
      */
     KeySearch(List<Operation> ops, long stepBudget) {
         this.ops = List.copyOf(ops);
         this.stepBudget = stepBudget;
+        this.lists = new EventLists(this.ops);
         int n = this.ops.size();
-        callNode = new int[n];
-        returnNode = new int[n];
-        Arrays.fill(returnNode, -1);
-        long[][] events = sortedEvents(this.ops);
-        int nodes = events.length + 2;
-        tail = nodes - 1;
-        next = new int[nodes];
-        prev = new int[nodes];
-        opOfNode = new int[nodes];
-        isCall = new boolean[nodes];
-        int known = 0;
-        for (int i = 0; i < events.length; i++) {
-            int node = i + 1;
-            int op = (int) events[i][2];
-            opOfNode[node] = op;
-            isCall[node] = events[i][1] == 0;
-            if (isCall[node]) {
-                callNode[op] = node;
-            } else {
-                returnNode[op] = node;
-                known++;
-            }
+        ordinal = new int[n];
+        known = new boolean[n];
+        int knownOps = 0;
+        for (int i = 0; i < n; i++) {
+            known[i] = !this.ops.get(i).isUnknown();
+            ordinal[i] = known[i] ? knownOps++ : i - knownOps;
         }
-        knownCount = known;
-        for (int node = 0; node < nodes; node++) {
-            next[node] = node + 1 < nodes ? node + 1 : -1;
-            prev[node] = node - 1;
-        }
-    }
-
-    /** Events as {time, kind (0 call, 1 return), op}, sorted: time, then calls first, then op. */
-    private static long[][] sortedEvents(List<Operation> ops) {
-        List<long[]> events = new ArrayList<>(2 * ops.size());
-        for (int i = 0; i < ops.size(); i++) {
-            Operation op = ops.get(i);
-            events.add(new long[] {op.callTime(), 0, i});
-            if (!op.isUnknown()) {
-                events.add(new long[] {op.returnTime(), 1, i});
-            }
-        }
-        events.sort((a, b) -> {
-            int c = Long.compare(a[0], b[0]);
-            if (c == 0) {
-                c = Long.compare(a[1], b[1]);
-            }
-            return c != 0 ? c : Long.compare(a[2], b[2]);
-        });
-        return events.toArray(new long[0][]);
+        knownCount = knownOps;
+        stackOp = new int[n];
+        stackState = new Value[n];
     }
 
     /** Runs the search once. The key starts absent. */
     Outcome run() {
-        int n = ops.size();
-        int[] stackOp = new int[n];
-        Value[] stackState = new Value[n];
-        int depth = 0;
-        int knownDone = 0;
-        Value state = null;
-        BitSet linearized = new BitSet(n);
-        Set<Memo> seen = new HashSet<>();
-        int node = next[HEAD];
-        while (knownDone < knownCount) {
-            if (node == tail) {
-                throw new IllegalStateException("walked past every return with known ops pending");
-            }
-            if (isCall[node]) {
-                if (steps == stepBudget) {
-                    return Outcome.BUDGET_EXHAUSTED;
+        if (knownCount > 0 && hopeless()) {
+            return Outcome.NOT_LINEARIZABLE;
+        }
+        node = lists.next[lists.head];
+        firstReturn = -1;
+        while (knownDoneCount < knownCount) {
+            boolean candidate;
+            if (firstReturn < 0) {
+                if (node == lists.tail) {
+                    throw new IllegalStateException("walked past every return with known ops pending");
                 }
-                steps++;
-                int op = opOfNode[node];
-                KvModel.Step s = KvModel.step(state, input(op), output(op));
-                if (s.legal() && tryMark(seen, linearized, op, s.next())) {
-                    stackOp[depth] = op;
-                    stackState[depth] = state;
-                    depth++;
-                    state = s.next();
-                    knownDone += returnNode[op] >= 0 ? 1 : 0;
-                    lift(op);
-                    if (depth > bestPrefix.length) {
-                        bestPrefix = Arrays.copyOf(stackOp, depth);
-                        bestState = state;
-                    }
-                    node = next[HEAD];
-                } else {
-                    node = next[node];
+                candidate = lists.isCall[node];
+                if (!candidate) { // the known candidates are done: now the unknown ones
+                    firstReturn = node;
+                    node = lists.next[lists.unknownHead];
+                    continue;
                 }
             } else {
-                if (depth == 0) {
+                candidate = node != lists.unknownTail && node < firstReturn;
+            }
+            if (!candidate) {
+                if (!backtrack()) {
                     return Outcome.NOT_LINEARIZABLE;
                 }
-                depth--;
-                int op = stackOp[depth];
-                state = stackState[depth];
-                linearized.clear(op);
-                knownDone -= returnNode[op] >= 0 ? 1 : 0;
-                unlift(op);
-                node = next[callNode[op]];
+                continue;
             }
+            if (steps == stepBudget) {
+                return Outcome.BUDGET_EXHAUSTED;
+            }
+            steps++;
+            tryCandidate(lists.opOfNode[node]);
         }
         return Outcome.LINEARIZABLE;
     }
 
-    /** Sets {@code op} in {@code linearized}; true if that configuration is new, else undoes. */
-    private static boolean tryMark(Set<Memo> seen, BitSet linearized, int op, Value state) {
-        linearized.set(op);
-        if (seen.contains(new Memo(linearized, state))) {
-            linearized.clear(op);
+    /** Linearizes {@code op} next if allowed, else moves the walk on. */
+    private void tryCandidate(int op) {
+        boolean afterUnknown = depth > 0 && !known[stackOp[depth - 1]];
+        if (!known[op] && afterUnknown && overwrites(ops.get(op).input())) {
+            node = lists.next[node];
+            return;
+        }
+        KvModel.Step s = KvModel.step(state, ops.get(op).input(), output(op));
+        boolean useful = known[op] || !Objects.equals(s.next(), state);
+        if (s.legal() && useful && enter(op, s.next())) {
+            push(op, s.next());
+            if (knownDoneCount < knownCount && hopeless()) {
+                backtrack();
+            }
+        } else {
+            node = lists.next[node];
+        }
+    }
+
+    /** True for commands whose next state does not depend on the current one. */
+    private static boolean overwrites(Command c) {
+        return c instanceof Command.Put || c instanceof Command.Delete;
+    }
+
+    /** Linearizes {@code op} (already marked done), moving to {@code nextState}. */
+    private void push(int op, Value nextState) {
+        stackOp[depth] = op;
+        stackState[depth] = state;
+        depth++;
+        state = nextState;
+        knownDoneCount += known[op] ? 1 : 0;
+        lists.lift(op);
+        noteProgress();
+        node = lists.next[lists.head];
+        firstReturn = -1;
+    }
+
+    /**
+     * Records that the current configuration failed and undoes the last choice, resuming the
+     * walk after it. False when there is none to undo.
+     */
+    private boolean backtrack() {
+        if (depth == 0) {
             return false;
         }
-        seen.add(new Memo((BitSet) linearized.clone(), state));
+        recordFailure();
+        depth--;
+        int op = stackOp[depth];
+        state = stackState[depth];
+        done(op).clear(ordinal[op]);
+        knownDoneCount -= known[op] ? 1 : 0;
+        lists.unlift(op);
+        node = lists.next[lists.callNode[op]];
+        firstReturn = known[op] ? -1 : lists.firstReturn();
         return true;
     }
 
-    private Command input(int op) {
-        return ops.get(op).input();
+    /** True when the current configuration cannot lead to a linearization (see class doc). */
+    private boolean hopeless() {
+        int deadline = lists.firstReturn();
+        Operation due = ops.get(lists.opOfNode[deadline]);
+        if (!KvModel.step(state, due.input(), due.output()).legal()) {
+            List<Operation> allowed = new ArrayList<>();
+            for (int n = lists.next[lists.head]; n != deadline; n = lists.next[n]) {
+                if (lists.opOfNode[n] != lists.opOfNode[deadline]) {
+                    allowed.add(ops.get(lists.opOfNode[n]));
+                }
+            }
+            allowed.addAll(unknownCandidates(deadline, false));
+            if (!Reach.of(allowed).canReach(Reach.need(due.input(), due.output()), state)) {
+                return true;
+            }
+        }
+        return depth > 0 && !known[stackOp[depth - 1]] && chainHopeless(deadline);
+    }
+
+    /**
+     * After an unknown operation, the next known one must be a current candidate, and only
+     * unknown operations that do not overwrite may come between: true if none can be legal.
+     */
+    private boolean chainHopeless(int deadline) {
+        Reach chain = null;
+        for (int n = lists.next[lists.head]; n != deadline; n = lists.next[n]) {
+            Operation x = ops.get(lists.opOfNode[n]);
+            if (KvModel.step(state, x.input(), x.output()).legal()) {
+                return false;
+            }
+            if (chain == null) {
+                chain = Reach.of(unknownCandidates(deadline, true));
+            }
+            if (chain.canReach(Reach.need(x.input(), x.output()), state)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The unknown operations not linearized and called before {@code deadline}. */
+    private List<Operation> unknownCandidates(int deadline, boolean nonOverwritingOnly) {
+        List<Operation> out = new ArrayList<>();
+        int n = lists.next[lists.unknownHead];
+        for (; n != lists.unknownTail && n < deadline; n = lists.next[n]) {
+            Operation op = ops.get(lists.opOfNode[n]);
+            if (!nonOverwritingOnly || !overwrites(op.input())) {
+                out.add(op);
+            }
+        }
+        return out;
+    }
+
+    private BitSet done(int op) {
+        return known[op] ? knownDone : unknownDone;
     }
 
     private Result output(int op) {
@@ -183,30 +258,78 @@ final class KeySearch {
         return o.isUnknown() ? null : o.output();
     }
 
-    /** Unlinks the call of {@code op} and its return, if any. */
-    private void lift(int op) {
-        unlink(callNode[op]);
-        if (returnNode[op] >= 0) {
-            unlink(returnNode[op]);
+    /** Marks {@code op} linearized, unless the configuration it leads to is known to fail. */
+    private boolean enter(int op, Value nextState) {
+        done(op).set(ordinal[op]);
+        boolean afterUnknown = !known[op];
+        if (failedBefore(new Config(knownDone, nextState, false))
+                || (afterUnknown && failedBefore(new Config(knownDone, nextState, true)))) {
+            done(op).clear(ordinal[op]);
+            return false;
         }
+        return true;
     }
 
-    /** Relinks what {@link #lift} unlinked, in reverse order. */
-    private void unlift(int op) {
-        if (returnNode[op] >= 0) {
-            relink(returnNode[op]);
+    /** Whether {@code c} with a subset of the current unknown set failed. */
+    private boolean failedBefore(Config c) {
+        Object sets = failed.get(c);
+        if (sets instanceof BitSet one) {
+            return isSubset(one, unknownDone);
         }
-        relink(callNode[op]);
+        if (sets != null) {
+            for (BitSet u : asList(sets)) {
+                if (isSubset(u, unknownDone)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
-    private void unlink(int node) {
-        next[prev[node]] = next[node];
-        prev[next[node]] = prev[node];
+    /**
+     * Remembers that the current configuration failed, keeping only minimal unknown sets.
+     * Memory matters here (a failing search remembers every configuration), so a lone
+     * unknown set is stored bare and equal known sets are shared.
+     */
+    private void recordFailure() {
+        boolean afterUnknown = depth > 0 && !known[stackOp[depth - 1]];
+        if (lastKnownCopy == null || !lastKnownCopy.equals(knownDone)) {
+            lastKnownCopy = (BitSet) knownDone.clone();
+        }
+        Config c = new Config(lastKnownCopy, state, afterUnknown);
+        BitSet mine = (BitSet) unknownDone.clone();
+        Object sets = failed.get(c);
+        if (sets == null || (sets instanceof BitSet one && isSubset(mine, one))) {
+            failed.put(c, mine);
+            return;
+        }
+        List<BitSet> list = new ArrayList<>(asList(sets));
+        list.removeIf(u -> isSubset(mine, u));
+        list.add(mine);
+        failed.put(c, list);
     }
 
-    private void relink(int node) {
-        next[prev[node]] = node;
-        prev[next[node]] = node;
+    /** A memo value as a list: either a lone {@link BitSet} or a list of them. */
+    @SuppressWarnings("unchecked")
+    private static List<BitSet> asList(Object sets) {
+        return sets instanceof BitSet one ? List.of(one) : (List<BitSet>) sets;
+    }
+
+    private static boolean isSubset(BitSet a, BitSet b) {
+        for (int i = a.nextSetBit(0); i >= 0; i = a.nextSetBit(i + 1)) {
+            if (!b.get(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void noteProgress() {
+        if (knownDoneCount > bestKnown || (knownDoneCount == bestKnown && depth > bestPrefix.length)) {
+            bestKnown = knownDoneCount;
+            bestPrefix = Arrays.copyOf(stackOp, depth);
+            bestState = state;
+        }
     }
 
     /** Model steps taken so far. */
@@ -214,7 +337,7 @@ final class KeySearch {
         return steps;
     }
 
-    /** The longest linearizable prefix met, in order. */
+    /** The longest linearizable prefix met (most known operations, then most in all), in order. */
     List<Operation> longestPrefix() {
         List<Operation> out = new ArrayList<>(bestPrefix.length);
         for (int op : bestPrefix) {
@@ -233,17 +356,17 @@ final class KeySearch {
      * and called before the earliest return among the known operations not in it.
      */
     List<Operation> candidatesAfterLongestPrefix() {
-        BitSet done = new BitSet(ops.size());
+        BitSet inPrefix = new BitSet(ops.size());
         for (int op : bestPrefix) {
-            done.set(op);
+            inPrefix.set(op);
         }
         List<Operation> out = new ArrayList<>();
-        for (int node = HEAD + 1; node < tail; node++) { // node numbers follow time order
-            int op = opOfNode[node];
-            if (done.get(op)) {
+        for (int n = 0; n < lists.events(); n++) { // node numbers follow time order
+            int op = lists.opOfNode[n];
+            if (inPrefix.get(op)) {
                 continue;
             }
-            if (!isCall[node]) {
+            if (!lists.isCall[n]) {
                 break;
             }
             out.add(ops.get(op));
@@ -251,7 +374,12 @@ final class KeySearch {
         return out;
     }
 
-    /** A configuration of the search. The bit set must not change while held in a set. */
-    private record Memo(BitSet linearized, Value state) {
+    /**
+     * A configuration less its unknown set. Holds the search's live bit set when used for a
+     * lookup, a private copy when stored.
+     *
+     * @param afterUnknown whether it was reached by an unknown operation
+     */
+    private record Config(BitSet knownDone, Value state, boolean afterUnknown) {
     }
 }

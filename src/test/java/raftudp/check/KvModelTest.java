@@ -108,7 +108,8 @@ class KvModelTest {
     void delete_thenAppend_startsAFreshList() {
         Value afterDelete = KvModel.apply(list(v(1), v(2)), delete("k")).next();
         assertNull(afterDelete);
-        assertEquals(new KvModel.Outcome(appended(1), list(v(3))), KvModel.apply(afterDelete, append("k", 3)));
+        assertEquals(new KvModel.Outcome(appended(1), list(v(3))),
+                KvModel.apply(afterDelete, append("k", 3)));
     }
 
     @Test

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static raftudp.check.Ops.append;
 import static raftudp.check.Ops.found;
 import static raftudp.check.Ops.get;
-import static raftudp.check.Ops.list;
 import static raftudp.check.Ops.op;
 import static raftudp.check.Ops.pending;
 import static raftudp.check.Ops.v;
@@ -14,6 +13,7 @@ import static raftudp.check.Ops.v;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import raftudp.kv.Value;
 import org.junit.jupiter.api.Test;
 import raftudp.check.CheckResult.Verdict;
 
@@ -89,15 +89,21 @@ class LinearizabilityRandomTest {
     }
 
     /**
-     * Twelve concurrent unknown appends can build any of billions of lists; a read that none
-     * of them can explain forces the search through every one.
+     * {@code appends} concurrent unknown appends, then a known append that reports itself
+     * last and a read that shows it first. Every order of the unknown appends explains the
+     * reported size, and each gives a different list, so all of them must be tried before
+     * the read rules them out: about {@code appends!} configurations.
      */
     private static List<Operation> pathological(int appends) {
         List<Operation> h = new ArrayList<>();
+        List<Value> seen = new ArrayList<>();
+        seen.add(v(99));
         for (int i = 0; i < appends; i++) {
             h.add(pending(i, 0, append("x", i)));
+            seen.add(v(i));
         }
-        h.add(op(appends, 1, 2, get("x"), found(list(v(-1)))));
+        h.add(op(appends, 1, 2, append("x", 99), Ops.appended(appends + 1)));
+        h.add(op(appends, 3, 4, get("x"), found(new Value.ListValue(seen))));
         return h;
     }
 
@@ -114,6 +120,7 @@ class LinearizabilityRandomTest {
     void sameShapeWithinBudget_givesTheTrueVerdict() {
         CheckResult r = Linearizability.check(pathological(4), 10_000);
         assertEquals(Verdict.VIOLATION, r.verdict(), r::toString);
+        assertTrue(r.steps() > 4 * 3 * 2, "the search was expected to try the orders: " + r);
     }
 
     @Test
