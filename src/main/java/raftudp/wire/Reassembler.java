@@ -41,15 +41,26 @@ final class Reassembler {
         }
     }
 
+    /** Receives partial messages discarded from reassembly, to count and report them. */
+    interface Discards {
+        void discarded(DropReason reason, String detail);
+    }
+
     private final WireLimits limits;
     private final WireStats stats;
+    private final Discards discards;
     private final Map<Key, Partial> partials = new LinkedHashMap<>(16, 0.75f, true); // least recently active first
     private final Map<Key, Long> finished = new LinkedHashMap<>(); // oldest first; value = finished at, ms
     private long chargedBytes;
 
-    Reassembler(WireLimits limits, WireStats stats) {
+    /**
+     * @param stats    where buffered chunks are counted
+     * @param discards told of every partial message dropped (evicted, expired, abandoned)
+     */
+    Reassembler(WireLimits limits, WireStats stats, Discards discards) {
         this.limits = Objects.requireNonNull(limits, "limits");
         this.stats = Objects.requireNonNull(stats, "stats");
+        this.discards = Objects.requireNonNull(discards, "discards");
     }
 
     /**
@@ -149,7 +160,8 @@ final class Reassembler {
             }
             it.remove();
             chargedBytes -= e.getValue().chargeBytes();
-            stats.countDrop(DropReason.EXPIRED);
+            discards.discarded(DropReason.EXPIRED, describe(e.getKey(), e.getValue()) + ": no chunk for "
+                    + (nowMs - e.getValue().lastChunkMs) + " ms");
             remember(e.getKey(), nowMs);
         }
         Iterator<Map.Entry<Key, Long>> f = finished.entrySet().iterator();
@@ -163,14 +175,15 @@ final class Reassembler {
         Map.Entry<Key, Partial> e = it.next();
         it.remove();
         chargedBytes -= e.getValue().chargeBytes();
-        stats.countDrop(reason);
+        discards.discarded(reason, describe(e.getKey(), e.getValue()) + ": reassembly limits ("
+                + limits.reassemblyMessagesMax() + " messages, " + limits.reassemblyBytesMax() + " bytes) reached");
         remember(e.getKey(), nowMs);
     }
 
     private void abandon(Key key, Partial p, long nowMs) {
         partials.remove(key);
         chargedBytes -= p.chargeBytes();
-        stats.countDrop(DropReason.ABANDONED);
+        discards.discarded(DropReason.ABANDONED, describe(key, p) + ": a chunk of it was dropped");
         remember(key, nowMs);
     }
 
@@ -191,6 +204,11 @@ final class Reassembler {
             it.remove();
         }
         finished.put(key, nowMs);
+    }
+
+    private static String describe(Key key, Partial p) {
+        return "partial " + p.header.type() + " " + Integer.toUnsignedString(key.messageId()) + " from " + key.origin()
+                + " (node " + key.source() + ", " + p.held + " of " + p.chunks.length + " chunks)";
     }
 
     private static byte[] concatenate(Partial p) {

@@ -44,8 +44,8 @@ public final class WireDecoder {
     public WireDecoder(WireLimits limits, WireStats stats, LongSupplier clockMs, long logIntervalMs, String context) {
         this.stats = Objects.requireNonNull(stats, "stats");
         this.clockMs = Objects.requireNonNull(clockMs, "clockMs");
-        this.reassembler = new Reassembler(limits, stats);
         this.warnings = new RateLimitedLog(LOG, clockMs, logIntervalMs);
+        this.reassembler = new Reassembler(limits, stats, this::discarded);
         this.context = Objects.requireNonNull(context, "context");
     }
 
@@ -176,6 +176,15 @@ public final class WireDecoder {
 
     private void drop(DropReason reason, String detail, Object origin) {
         stats.countDrop(reason);
-        warnings.warn(reason, () -> context + ": dropped a datagram from " + origin + ": " + reason + " (" + detail + ")");
+        if (reason == DropReason.DUPLICATE_CHUNK || reason == DropReason.LATE_CHUNK) {
+            LOG.debug("{}: dropped a datagram from {}: {} ({})", context, origin, reason, detail); // UDP duplicates happen
+        } else {
+            warnings.warn(reason, () -> context + ": dropped a datagram from " + origin + ": " + reason + " (" + detail + ")");
+        }
+    }
+
+    private void discarded(DropReason reason, String detail) {
+        stats.countDrop(reason);
+        warnings.warn(reason, () -> context + ": dropped a " + detail + ": " + reason);
     }
 }
