@@ -118,6 +118,9 @@ final class Reassembler {
 
     /** Starts a partial message, evicting the least recently active when at the count limit. */
     private Partial admit(Key key, RaftHeader h, long nowMs) {
+        if (WireLimits.chargeBytes(h.chunkCount(), 1, 0) > limits.reassemblyBytesMax()) {
+            throw tooLarge(h.chunkCount() + " chunks exceed reassemblyBytesMax " + limits.reassemblyBytesMax());
+        }
         while (partials.size() >= limits.reassemblyMessagesMax()) {
             evictEldest(nowMs, DropReason.EVICTED);
         }
