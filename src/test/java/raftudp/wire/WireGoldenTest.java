@@ -9,6 +9,10 @@ import raftudp.kv.Command;
 import raftudp.kv.Result;
 import raftudp.kv.Value;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -105,5 +109,36 @@ class WireGoldenTest {
                 "5241 01 07 10 000000 0000 0001 0000 0003 ffffffff 00000006" + fields + "000000000000",
                 "5241 01 07 10 000000 0000 0001 0001 0003 ffffffff 00000006" + fields + "000400000004",
                 "5241 01 07 10 000000 0000 0001 0002 0003 ffffffff 00000004" + fields + "01020304");
+    }
+
+    @Test
+    void theWorkedExamplesOfTheSpecAreWhatTheEncoderProduces() throws IOException {
+        List<String> dumps = hexDumps(Files.readString(Path.of("docs/wire-format.md")));
+        assertEquals(3, dumps.size(), "hex dumps in docs/wire-format.md section 9");
+        ClientRequest put = new ClientRequest(42, 7, new Command.Put("k", Value.of(0)));
+        assertEquals(dumps.get(0), hex(new WireCodec(1, 1, WireLimits.DEFAULT, new WireStats())
+                .encode(new Message.VoteRequest(5, 1, 2, 7, 4, true, false)).get(0)));
+        assertEquals(dumps.get(1), hex(new WireCodec(RaftHeader.NO_NODE, 2, WireLimits.DEFAULT, new WireStats())
+                .encode(put).get(0)));
+        assertEquals(dumps.get(2), hex(new WireCodec(1, 4, WireLimits.DEFAULT, new WireStats())
+                .encode(ClientResponse.notLeader(put, 2)).get(0)));
+    }
+
+    /** The bytes of each fenced block made of "offset  hex bytes" lines, as one hex string per block. */
+    static List<String> hexDumps(String markdown) {
+        List<String> dumps = new ArrayList<>();
+        StringBuilder current = null;
+        for (String line : markdown.split("\n")) {
+            if (line.matches("[0-9a-f]{4}  [0-9a-f]{2}( {1,2}[0-9a-f]{2})*")) {
+                if (current == null) {
+                    current = new StringBuilder();
+                }
+                current.append(line.substring(6).replace(" ", ""));
+            } else if (current != null) {
+                dumps.add(current.toString());
+                current = null;
+            }
+        }
+        return dumps;
     }
 }
