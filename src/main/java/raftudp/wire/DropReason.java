@@ -1,0 +1,62 @@
+package raftudp.wire;
+
+/**
+ * Why a datagram, or a partly reassembled message, was dropped. Each drop is counted in
+ * {@link WireStats} under exactly one reason.
+ *
+ * <p>Reasons with {@link #perDatagram()} true count datagrams: every received datagram
+ * is either dropped under one of them, buffered as a chunk, or completes a delivered
+ * message. The others ({@link #EVICTED}, {@link #EXPIRED}, {@link #ABANDONED}) count
+ * partial messages discarded from reassembly, whose chunks were already counted as buffered.
+ */
+public enum DropReason {
+    /** Fewer bytes than the 64-byte header. */
+    SHORT(true),
+    /** The first two bytes are not the magic 0x5241. */
+    BAD_MAGIC(true),
+    /** A version other than 1. */
+    BAD_VERSION(true),
+    /** A message type code nobody defined. */
+    UNKNOWN_TYPE(true),
+    /** The header's payload length exceeds the bytes after the header. */
+    TRUNCATED(true),
+    /** More bytes follow the header than its payload length says. */
+    TRAILING_BYTES(true),
+    /** A flag bit the message type does not define. */
+    BAD_FLAGS(true),
+    /** Reserved bits set, an unused field not zero, a node id or number out of range. */
+    BAD_FIELD(true),
+    /** Chunk count 0, chunk index not below the count, or an empty chunk of a multi-chunk message. */
+    BAD_CHUNK(true),
+    /** The message type arrived on another class's port. */
+    WRONG_PORT(true),
+    /** A chunk whose header (or repeated payload) disagrees with earlier chunks of its message. */
+    INCONSISTENT_CHUNK(true),
+    /** A chunk already held for its message (a network duplicate). */
+    DUPLICATE_CHUNK(true),
+    /** A chunk of a message recently completed, evicted, expired or abandoned. */
+    LATE_CHUNK(true),
+    /** The message grows beyond the receiver's message size limit. */
+    TOO_LARGE(true),
+    /** The body does not parse: lengths or counts beyond the bytes, invalid values, trailing bytes. */
+    MALFORMED_BODY(true),
+    /** A decoder bug caught by the safety net (never expected; logged at ERROR). */
+    INTERNAL_ERROR(true),
+    /** A partial message pushed out to respect the reassembly memory or message-count limit. */
+    EVICTED(false),
+    /** A partial message that received no chunk within the reassembly timeout. */
+    EXPIRED(false),
+    /** A partial message discarded because one of its chunks was inconsistent or too large. */
+    ABANDONED(false);
+
+    private final boolean perDatagram;
+
+    DropReason(boolean perDatagram) {
+        this.perDatagram = perDatagram;
+    }
+
+    /** True when this reason counts datagrams, false when it counts partial messages. */
+    public boolean perDatagram() {
+        return perDatagram;
+    }
+}

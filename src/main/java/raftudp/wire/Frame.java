@@ -1,0 +1,17 @@
+package raftudp.wire;
+
+/**
+ * A message mapped onto the wire: the header fields shared by all its chunks, and its
+ * whole body (before chunking).
+ */
+record Frame(MessageType type, int flags, int source, int destination, long term, long indexA, long indexB,
+             long logTerm, long commitIndex, byte[] body) {
+
+    static final byte[] NO_BODY = new byte[0];
+
+    /** The header of chunk {@code index} of {@code count} carrying {@code length} body bytes. */
+    RaftHeader header(int messageId, int index, int count, int length) {
+        return new RaftHeader(RaftHeader.MAGIC, RaftHeader.VERSION, type.code(), flags, 0, source, destination,
+                index, count, messageId, length, term, indexA, indexB, logTerm, commitIndex);
+    }
+}

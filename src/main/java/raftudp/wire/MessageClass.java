@@ -1,0 +1,18 @@
+package raftudp.wire;
+
+/**
+ * Classes of messages that travel on separate UDP ports (see {@link PortMap}), so that a
+ * switch, a firewall rule or a capture filter can tell them apart by port alone.
+ */
+public enum MessageClass {
+    /** VoteRequest, VoteResponse (pre-votes included) and TimeoutNow. */
+    VOTE,
+    /** Heartbeat and HeartbeatResponse. */
+    HEARTBEAT,
+    /** AppendRequest and AppendResponse. */
+    APPEND,
+    /** ClientRequest, ClientResponse, StatusRequest and StatusResponse. */
+    CLIENT,
+    /** SnapshotChunk and SnapshotResponse. */
+    SNAPSHOT
+}

@@ -1,0 +1,190 @@
+package raftudp.wire;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.LongSupplier;
+
+/**
+ * Turns received datagrams into messages, one datagram at a time, reassembling chunked
+ * messages (see {@link Reassembler} rules in {@code docs/wire-format.md}).
+ *
+ * <p>Contract: {@link #decode} never throws on any input. A datagram it cannot use is
+ * dropped, counted in {@link WireStats} under one {@link DropReason}, and reported by a
+ * rate-limited WARN line (one per reason per {@code logIntervalMs}). Every datagram
+ * passed in is counted exactly once as delivered (it completed a message), buffered (a
+ * chunk waiting for the rest) or dropped.
+ *
+ * <p>Not thread-safe: use one decoder per receive loop (chunks of one message must reach
+ * the same decoder). Time comes from the injected monotonic millisecond clock; nothing
+ * here reads the system clock.
+ */
+public final class WireDecoder {
+    private static final Logger LOG = LoggerFactory.getLogger(WireDecoder.class);
+    /** Default least time between two WARN lines of one drop reason. */
+    public static final long LOG_INTERVAL_MS_DEFAULT = 10_000;
+
+    private final WireStats stats;
+    private final LongSupplier clockMs;
+    private final Reassembler reassembler;
+    private final RateLimitedLog warnings;
+    private final String context;
+
+    /**
+     * @param limits        reassembly limits
+     * @param stats         where received messages and drops are counted (may be shared)
+     * @param clockMs       monotonic clock in milliseconds, for reassembly timeouts and log limits
+     * @param logIntervalMs least time between two WARN lines of one reason
+     * @param context       prefix of log lines, e.g. {@code "node 2"}
+     */
+    public WireDecoder(WireLimits limits, WireStats stats, LongSupplier clockMs, long logIntervalMs, String context) {
+        this.stats = Objects.requireNonNull(stats, "stats");
+        this.clockMs = Objects.requireNonNull(clockMs, "clockMs");
+        this.warnings = new RateLimitedLog(LOG, clockMs, logIntervalMs);
+        this.reassembler = new Reassembler(limits, stats, this::discarded);
+        this.context = Objects.requireNonNull(context, "context");
+    }
+
+    /** A decoder with {@link WireLimits#DEFAULT} and {@link #LOG_INTERVAL_MS_DEFAULT}. */
+    public WireDecoder(WireStats stats, LongSupplier clockMs, String context) {
+        this(WireLimits.DEFAULT, stats, clockMs, LOG_INTERVAL_MS_DEFAULT, context);
+    }
+
+    /**
+     * A message with where it came from.
+     *
+     * @param message       the decoded message: a {@link raftudp.core.Message}, a
+     *                      {@link raftudp.kv.ClientRequest} or {@link raftudp.kv.ClientResponse},
+     *                      a {@link StatusRequest} or a {@link StatusReport}
+     * @param type          its type
+     * @param sourceId      the header's source node id ({@link RaftHeader#NO_NODE} for a client)
+     * @param destinationId the header's destination node id ({@link RaftHeader#NO_NODE} when none)
+     * @param messageId     the sender's message id (u32 bit pattern)
+     * @param origin        the origin the caller passed with the completing datagram
+     */
+    public record Received(Object message, MessageType type, int sourceId, int destinationId, int messageId,
+                           Object origin) {
+    }
+
+    /** Same as {@link #decode(ByteBuffer, Object, MessageClass)} without a port check. */
+    public Optional<Received> decode(byte[] datagram, Object origin) {
+        return decode(ByteBuffer.wrap(datagram), origin, null);
+    }
+
+    /**
+     * Decodes one datagram: the bytes from {@code datagram}'s position to its limit (neither
+     * is moved; the bytes are copied if kept).
+     *
+     * @param origin    identifies the sending endpoint (e.g. its {@code InetSocketAddress});
+     *                  chunks are reassembled per origin, source id and message id. May be null.
+     * @param arrivedOn the class of the port it arrived on; a message of another class is
+     *                  dropped as {@link DropReason#WRONG_PORT}. Null skips this check.
+     * @return the message this datagram completes, or empty (buffered or dropped)
+     */
+    public Optional<Received> decode(ByteBuffer datagram, Object origin, MessageClass arrivedOn) {
+        ByteBuffer d = datagram.slice();
+        stats.datagramReceived(d.remaining());
+        try {
+            return Optional.ofNullable(decodeOrThrow(d, origin, arrivedOn));
+        } catch (WireFormatException e) {
+            drop(e.reason(), e.getMessage(), origin);
+        } catch (RuntimeException e) {
+            stats.countDrop(DropReason.INTERNAL_ERROR);
+            LOG.error("{}: decoder bug on a datagram of {} bytes from {}; dropped", context, d.limit(), origin, e);
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Drops partial messages whose timeout passed. {@link #decode} does this too; call it
+     * on a timer to release memory while no datagrams arrive.
+     */
+    public void expire() {
+        reassembler.expire(clockMs.getAsLong());
+    }
+
+    /** Partial messages held in reassembly now. */
+    public int partialMessages() {
+        return reassembler.partialMessages();
+    }
+
+    /** Bytes charged to partial messages now (see {@link WireLimits#chargeBytes}). */
+    public long reassemblyBytes() {
+        return reassembler.chargedBytes();
+    }
+
+    private Received decodeOrThrow(ByteBuffer d, Object origin, MessageClass arrivedOn) {
+        RaftHeader h = checkedHeader(d);
+        MessageType type = h.type();
+        if (arrivedOn != null && type.messageClass() != arrivedOn) {
+            throw new WireFormatException(DropReason.WRONG_PORT, type + " arrived on the " + arrivedOn + " port");
+        }
+        ByteBuffer payload = d.slice(RaftHeader.HEADER_BYTES, d.limit() - RaftHeader.HEADER_BYTES)
+                .order(ByteOrder.BIG_ENDIAN);
+        ByteBuffer body;
+        if (h.chunkCount() == 1) {
+            body = payload;
+        } else {
+            byte[] whole = reassembler.add(h, payload, origin, clockMs.getAsLong());
+            if (whole == null) {
+                return null;
+            }
+            body = ByteBuffer.wrap(whole);
+        }
+        Object message = MessageCodec.decode(h, type, body);
+        stats.messageReceived(type);
+        return new Received(message, type, h.source(), h.destination(), h.messageId(), origin);
+    }
+
+    /** The header, after every check that needs no other datagram. */
+    static RaftHeader checkedHeader(ByteBuffer d) {
+        if (d.limit() < RaftHeader.HEADER_BYTES) {
+            throw new WireFormatException(DropReason.SHORT, d.limit() + " bytes, less than a header");
+        }
+        RaftHeader h = RaftHeader.read(d);
+        if (h.magic() != RaftHeader.MAGIC) {
+            throw new WireFormatException(DropReason.BAD_MAGIC, "magic 0x" + Integer.toHexString(h.magic()));
+        }
+        if (h.version() != RaftHeader.VERSION) {
+            throw new WireFormatException(DropReason.BAD_VERSION, "version " + h.version());
+        }
+        MessageType type = h.type();
+        if (type == null) {
+            throw new WireFormatException(DropReason.UNKNOWN_TYPE, "message type " + h.typeCode());
+        }
+        long after = d.limit() - RaftHeader.HEADER_BYTES;
+        if (h.payloadLength() > after) {
+            throw new WireFormatException(DropReason.TRUNCATED, "payload length " + h.payloadLength()
+                    + " but " + after + " bytes follow the header");
+        }
+        if (h.payloadLength() < after) {
+            throw new WireFormatException(DropReason.TRAILING_BYTES, "payload length " + h.payloadLength()
+                    + " but " + after + " bytes follow the header");
+        }
+        MessageCodec.checkHeader(h, type);
+        if (h.chunkCount() == 0 || h.chunkIndex() >= h.chunkCount()
+                || (h.chunkCount() > 1 && h.payloadLength() == 0)) {
+            throw new WireFormatException(DropReason.BAD_CHUNK, "chunk " + h.chunkIndex() + " of " + h.chunkCount()
+                    + " with " + h.payloadLength() + " bytes");
+        }
+        return h;
+    }
+
+    private void drop(DropReason reason, String detail, Object origin) {
+        stats.countDrop(reason);
+        if (reason == DropReason.DUPLICATE_CHUNK || reason == DropReason.LATE_CHUNK) {
+            LOG.debug("{}: dropped a datagram from {}: {} ({})", context, origin, reason, detail); // UDP duplicates happen
+        } else {
+            warnings.warn(reason, () -> context + ": dropped a datagram from " + origin + ": " + reason + " (" + detail + ")");
+        }
+    }
+
+    private void discarded(DropReason reason, String detail) {
+        stats.countDrop(reason);
+        warnings.warn(reason, () -> context + ": dropped a " + detail + ": " + reason);
+    }
+}

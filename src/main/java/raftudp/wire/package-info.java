@@ -1,0 +1,17 @@
+/**
+ * The raftudp packet format (wire version 1), specified in {@code docs/wire-format.md}.
+ *
+ * <ul>
+ * <li>{@link raftudp.wire.RaftHeader}: the fixed 64-byte header every datagram starts with;
+ *     {@link raftudp.wire.RaftHeader#FIELDS} is its layout.</li>
+ * <li>{@link raftudp.wire.MessageType}, {@link raftudp.wire.MessageClass},
+ *     {@link raftudp.wire.PortMap}: type codes, and the UDP port of each class.</li>
+ * <li>{@link raftudp.wire.WireCodec}: message to datagrams (chunked);
+ *     {@link raftudp.wire.WireDecoder}: datagrams to messages (reassembled), never throwing.</li>
+ * <li>{@link raftudp.wire.WireStats}, {@link raftudp.wire.DropReason},
+ *     {@link raftudp.wire.RateLimitedLog}: counting and reporting what was dropped.</li>
+ * <li>{@link raftudp.wire.StatusRequest}, {@link raftudp.wire.StatusReport}: the status
+ *     exchange on the client port.</li>
+ * </ul>
+ */
+package raftudp.wire;
