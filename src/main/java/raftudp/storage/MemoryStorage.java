@@ -9,63 +9,80 @@ import java.util.List;
 
 /**
  * Storage in memory, for tests and throwaway runs. Models a crash: what was written but
- * not synced is lost by {@link #crash()}; what was synced survives it.
+ * not synced is lost by {@link #crash()}; what was synced survives it. Writes are queued
+ * and applied at {@link #sync()}, so a sync costs what it writes, not the log's size.
  */
 public final class MemoryStorage implements RaftStorage {
-    private State written = new State(HardState.EMPTY, null, new ArrayList<>());
-    private State synced = written.copy();
-
-    private record State(HardState hard, Snapshot snapshot, ArrayList<Entry> entries) {
-        State copy() {
-            return new State(hard, snapshot, new ArrayList<>(entries));
-        }
-    }
+    private HardState hard = HardState.EMPTY;
+    private Snapshot snapshot;
+    /** Synced entries, contiguous and ascending. */
+    private final ArrayList<Entry> entries = new ArrayList<>();
+    private final List<Runnable> unsynced = new ArrayList<>();
 
     @Override
     public Recovered load() {
-        return new Recovered(synced.hard(), synced.snapshot(), synced.entries());
+        return new Recovered(hard, snapshot, entries);
     }
 
     @Override
-    public void append(List<Entry> entries) {
-        if (entries.isEmpty()) {
-            return;
+    public void append(List<Entry> batch) {
+        if (!batch.isEmpty()) {
+            List<Entry> copy = List.copyOf(batch);
+            unsynced.add(() -> applyAppend(copy));
         }
-        ArrayList<Entry> log = written.entries();
-        long first = entries.get(0).index();
-        log.removeIf(e -> e.index() >= first);
-        if (!log.isEmpty() && log.get(log.size() - 1).index() != first - 1) {
+    }
+
+    private void applyAppend(List<Entry> batch) {
+        long first = batch.get(0).index();
+        if (!entries.isEmpty()) {
+            long base = entries.get(0).index();
+            int keep = (int) Math.max(0, Math.min(entries.size(), first - base));
+            entries.subList(keep, entries.size()).clear();
+        }
+        if (!entries.isEmpty() && entries.get(entries.size() - 1).index() != first - 1) {
             throw new StorageException("append leaves a gap: stored up to "
-                    + log.get(log.size() - 1).index() + ", appending " + first);
+                    + entries.get(entries.size() - 1).index() + ", appending " + first);
         }
-        log.addAll(entries);
+        entries.addAll(batch);
     }
 
     @Override
     public void saveHardState(HardState hardState) {
-        written = new State(hardState, written.snapshot(), written.entries());
+        unsynced.add(() -> hard = hardState);
     }
 
     @Override
     public void saveSnapshot(Snapshot s) {
-        ArrayList<Entry> log = written.entries();
-        boolean matches = log.stream().anyMatch(e -> e.index() == s.index() && e.term() == s.term());
-        if (matches) {
-            log.removeIf(e -> e.index() <= s.index());
-        } else {
-            log.clear();
+        unsynced.add(() -> applySnapshot(s));
+    }
+
+    private void applySnapshot(Snapshot s) {
+        int at = -1;
+        if (!entries.isEmpty()) {
+            long pos = s.index() - entries.get(0).index();
+            if (pos >= 0 && pos < entries.size() && entries.get((int) pos).term() == s.term()) {
+                at = (int) pos;
+            }
         }
-        written = new State(written.hard(), s, log);
+        if (at >= 0) {
+            entries.subList(0, at + 1).clear();
+        } else {
+            entries.clear();
+        }
+        snapshot = s;
     }
 
     @Override
     public void sync() {
-        synced = written.copy();
+        for (Runnable op : unsynced) {
+            op.run();
+        }
+        unsynced.clear();
     }
 
     /** Forgets everything written since the last sync, as a power cut would. */
     public void crash() {
-        written = synced.copy();
+        unsynced.clear();
     }
 
     @Override
