@@ -29,7 +29,13 @@ final class SimClient {
     private final int opTimeoutMs;
 
     private long session;
+    /** Sequence of this session's writes: dense, so the session table can apply each once. */
     private long seq;
+    /** Reads need no session: they go out as (0, readId) with a fresh id each. */
+    private long readId;
+    /** The (clientId, seq) pair the operation in flight travels under. */
+    private long requestClient;
+    private long requestSeq;
     private Command command;
     private long callTime;
     private int attempts;
@@ -55,6 +61,7 @@ final class SimClient {
     private void newSession() {
         session = random.nextLong() & Long.MAX_VALUE | 1;
         seq = 0;
+        readId = random.nextLong() & 0xFFFF_FFFFL; // distinct read ids across this client's sessions
     }
 
     int completed() {
@@ -76,7 +83,13 @@ final class SimClient {
             return;
         }
         command = fixed != null ? fixed : randomCommand();
-        seq++;
+        if (command.isWrite()) {
+            requestClient = session;
+            requestSeq = ++seq;
+        } else {
+            requestClient = 0;
+            requestSeq = ++readId;
+        }
         callTime = sim.now();
         attempts = 0;
         waiting = true;
@@ -84,9 +97,11 @@ final class SimClient {
     }
 
     private void send() {
+        sim.note("client " + id + " sends " + requestClient + "/" + requestSeq + " to " + target + " attempt " + (attempts + 1)
+                + ": " + Operation.formatCommand(command));
         attempts++;
         long t = ++token;
-        sim.clientSend(id, target, new ClientRequest(session, seq, command));
+        sim.clientSend(id, target, new ClientRequest(requestClient, requestSeq, command));
         sim.schedule(opTimeoutMs, () -> timeout(t));
     }
 
@@ -103,7 +118,9 @@ final class SimClient {
     }
 
     void onResponse(ClientResponse r) {
-        if (!waiting || r.clientId() != session || r.seq() != seq) {
+        sim.note("client " + id + " gets " + r.clientId() + "/" + r.seq() + " " + r.status() + " hint " + r.leaderHint()
+                + (r.result() == null ? "" : " " + Operation.formatResult(r.result())));
+        if (!waiting || r.clientId() != requestClient || r.seq() != requestSeq) {
             return; // a late or duplicated answer to an earlier attempt or operation
         }
         switch (r.status()) {

@@ -58,9 +58,14 @@ class SimulationTest {
 
     @Test
     void simulatedRunsDoRealWork() {
-        Simulation.Outcome o = new Simulation(SimParams.of(7, 5), false).run();
-        assertTrue(o.ok(), o.failure());
-        assertTrue(o.stats().opsOk() > 50, "clients completed operations: " + o.stats());
-        assertTrue(o.stats().leaderChanges() >= 1, o.stats().toString());
+        long ops = 0;
+        for (long seed = 1; seed <= 20; seed++) {
+            Simulation.Outcome o = new Simulation(SimParams.of(seed, 0), false).run();
+            assertTrue(o.ok(), o.failure());
+            assertTrue(o.stats().leaderChanges() >= 1, o.stats().toString());
+            assertTrue(o.stats().opsOk() > 0, "every seed completes operations: " + o.stats());
+            ops += o.stats().opsOk();
+        }
+        assertTrue(ops > 20 * 50, "clients completed " + ops + " operations in 20 seeds");
     }
 }
