@@ -78,7 +78,6 @@ final class DirLock implements AutoCloseable {
             }
             ch.truncate(0);
             ch.write(ByteBuffer.wrap((pid + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
-            ch.force(true);
             return new DirLock(real, ch, lock);
         } catch (IOException e) {
             closeQuietly(ch);
