@@ -47,8 +47,10 @@ public final class FileStorage implements RaftStorage {
     /** Durable state. */
     private Snapshot snapshot;
     private HardState hardState;
-    /** BATCH: a hard state passed to sync() whose write waits for the next fsync. */
+    /** A hard state passed to sync() and not written yet (BATCH, or a commit-only change). */
     private HardState hardDeferred;
+    /** Clock reading at the last hard state write. */
+    private long hardWrittenNanos;
     /** BATCH: clock reading when the oldest write not yet fsynced was made, or -1. */
     private long unsyncedSinceNanos = -1;
     /** Staged by append/saveSnapshot/saveHardState, applied by sync(). */
@@ -72,6 +74,7 @@ public final class FileStorage implements RaftStorage {
         deleteTempFiles();
         snapshot = SnapshotFiles.loadNewestValid(dir);
         hardState = loadOrInitHardState();
+        hardWrittenNanos = opts.nanoClock().getAsLong();
         wal = Wal.recover(dir, io, opts.segmentBytesMax(), opts.recordBytesMax(),
                 snapshot == null ? 0 : snapshot.index());
         try {
@@ -266,7 +269,8 @@ public final class FileStorage implements RaftStorage {
     /**
      * Applies everything staged, then fsyncs per the policy: under ALWAYS every call with
      * something unsynced fsyncs before returning; under BATCH only when the batch bound is
-     * reached; under NEVER never. The hard state is written after the log is forced.
+     * reached; under NEVER never. The hard state is written after the log is forced (a
+     * commit-only change may wait, see {@link FileStorageOptions#commitPersistIntervalMs()}).
      */
     @Override
     public void sync() {
@@ -276,46 +280,53 @@ public final class FileStorage implements RaftStorage {
             applyStaged();
             HardState hs = stagedHard != null ? stagedHard : hardDeferred;
             stagedHard = null;
-            boolean hardChanged = hs != null && !hs.equals(hardState);
-            if (!wal.needsForce() && !hardChanged) {
-                hardDeferred = null;
+            boolean changed = hs != null && !hs.equals(hardState);
+            boolean due = changed && !commitMayWait(hs);
+            hardDeferred = changed ? hs : null;
+            if (!wal.needsForce() && !due) {
                 return null;
             }
             if (shouldForce()) {
                 wal.force();
-                writeHardState(hardChanged ? hs : null);
                 unsyncedSinceNanos = -1;
-            } else if (opts.fsyncPolicy() == FsyncPolicy.NEVER) {
-                writeHardState(hardChanged ? hs : null);
-            } else {
-                hardDeferred = hardChanged ? hs : null;
+            } else if (opts.fsyncPolicy() == FsyncPolicy.BATCH) {
+                return null; // the hard state waits for the fsync that covers the log before it
+            }
+            if (due) {
+                writeHardState(hs);
             }
             return null;
         });
     }
 
+    /** Only the commit index moved, and it was persisted less than the interval ago. */
+    private boolean commitMayWait(HardState hs) {
+        return opts.commitPersistIntervalMs() > 0 && hs.term() == hardState.term()
+                && hs.votedFor() == hardState.votedFor()
+                && opts.nanoClock().getAsLong() - hardWrittenNanos
+                < TimeUnit.MILLISECONDS.toNanos(opts.commitPersistIntervalMs());
+    }
+
     private boolean shouldForce() {
-        switch (opts.fsyncPolicy()) {
-            case ALWAYS:
-                return true;
-            case NEVER:
-                return false;
-            default:
+        return switch (opts.fsyncPolicy()) {
+            case ALWAYS -> true;
+            case NEVER -> false;
+            case BATCH -> {
                 long now = opts.nanoClock().getAsLong();
                 if (unsyncedSinceNanos < 0) {
                     unsyncedSinceNanos = now;
                 }
-                return now - unsyncedSinceNanos >= TimeUnit.MILLISECONDS.toNanos(opts.batchIntervalMs())
+                yield now - unsyncedSinceNanos >= TimeUnit.MILLISECONDS.toNanos(opts.batchIntervalMs())
                         || wal.unsyncedBytes() >= opts.batchBytesMax();
-        }
+            }
+        };
     }
 
     private void writeHardState(HardState hs) {
-        if (hs != null) {
-            HardStateFile.write(io, dir, hs);
-            hardState = hs;
-        }
+        HardStateFile.write(io, dir, hs);
+        hardState = hs;
         hardDeferred = null;
+        hardWrittenNanos = opts.nanoClock().getAsLong();
     }
 
     private void applyStaged() {
@@ -403,7 +414,8 @@ public final class FileStorage implements RaftStorage {
 
     /**
      * Releases the files and the lock. What was staged but not passed to {@link #sync()} is
-     * dropped, as a crash would; under BATCH, what sync() deferred is forced first.
+     * dropped, as a crash would; what sync() deferred (BATCH, a commit-only hard state) is
+     * written and forced first.
      */
     @Override
     public void close() {
@@ -412,9 +424,12 @@ public final class FileStorage implements RaftStorage {
         }
         closed = true;
         try {
-            if (!failed && opts.fsyncPolicy() == FsyncPolicy.BATCH && (wal.needsForce() || hardDeferred != null)) {
+            boolean batchPending = opts.fsyncPolicy() == FsyncPolicy.BATCH && wal.needsForce();
+            if (!failed && (batchPending || hardDeferred != null)) {
                 wal.force();
-                writeHardState(hardDeferred);
+                if (hardDeferred != null) {
+                    writeHardState(hardDeferred);
+                }
             }
         } finally {
             try {

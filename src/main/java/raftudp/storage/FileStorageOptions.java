@@ -16,11 +16,18 @@ import java.util.function.LongSupplier;
  * @param batchIntervalMs with {@link FsyncPolicy#BATCH}: fsync once the oldest unsynced write
  *                        is this old
  * @param batchBytesMax   with {@link FsyncPolicy#BATCH}: fsync once this many bytes are unsynced
+ * @param commitPersistIntervalMs 0 (default): every changed hard state passed to {@code sync()} is
+ *                        written (an atomic file write costs two fsyncs). Above 0: a hard state
+ *                        that differs from the one on disk only by its commit index is written at
+ *                        most once per this interval (at once when term or vote change, and at
+ *                        close), so a recovered commit index may lag by that window. Raft allows
+ *                        it: the commit index is volatile state (§5.2, Figure 2); the node
+ *                        re-learns it from the leader.
  * @param nanoClock       monotonic clock in nanoseconds (only BATCH reads it; injectable for tests)
  */
 public record FileStorageOptions(Path dir, long segmentBytesMax, int recordBytesMax,
                                  FsyncPolicy fsyncPolicy, long batchIntervalMs, long batchBytesMax,
-                                 LongSupplier nanoClock) {
+                                 long commitPersistIntervalMs, LongSupplier nanoClock) {
 
     public static final long SEGMENT_BYTES_MAX_DEFAULT = 16L << 20;
     public static final int RECORD_BYTES_MAX_DEFAULT = 64 << 20;
@@ -31,10 +38,11 @@ public record FileStorageOptions(Path dir, long segmentBytesMax, int recordBytes
         Objects.requireNonNull(dir, "dir");
         Objects.requireNonNull(fsyncPolicy, "fsyncPolicy");
         Objects.requireNonNull(nanoClock, "nanoClock");
-        if (segmentBytesMax < 64 || recordBytesMax < 1 || batchIntervalMs < 0 || batchBytesMax < 1) {
+        if (segmentBytesMax < 64 || recordBytesMax < 1 || batchIntervalMs < 0 || batchBytesMax < 1
+                || commitPersistIntervalMs < 0) {
             throw new IllegalArgumentException("bad storage options: segmentBytesMax=" + segmentBytesMax
                     + " recordBytesMax=" + recordBytesMax + " batchIntervalMs=" + batchIntervalMs
-                    + " batchBytesMax=" + batchBytesMax);
+                    + " batchBytesMax=" + batchBytesMax + " commitPersistIntervalMs=" + commitPersistIntervalMs);
         }
     }
 
@@ -55,7 +63,7 @@ public record FileStorageOptions(Path dir, long segmentBytesMax, int recordBytes
     /** A copy with another fsync policy. */
     public FileStorageOptions withFsyncPolicy(FsyncPolicy policy) {
         return new FileStorageOptions(dir, segmentBytesMax, recordBytesMax, policy, batchIntervalMs,
-                batchBytesMax, nanoClock);
+                batchBytesMax, commitPersistIntervalMs, nanoClock);
     }
 
     /** Mutable builder of {@link FileStorageOptions}. */
@@ -66,6 +74,7 @@ public record FileStorageOptions(Path dir, long segmentBytesMax, int recordBytes
         private FsyncPolicy fsyncPolicy = FsyncPolicy.ALWAYS;
         private long batchIntervalMs = BATCH_INTERVAL_MS_DEFAULT;
         private long batchBytesMax = BATCH_BYTES_MAX_DEFAULT;
+        private long commitPersistIntervalMs;
         private LongSupplier nanoClock = System::nanoTime;
 
         private Builder(Path dir) {
@@ -95,6 +104,12 @@ public record FileStorageOptions(Path dir, long segmentBytesMax, int recordBytes
             return this;
         }
 
+        /** See {@link FileStorageOptions#commitPersistIntervalMs()}; 0 writes every change. */
+        public Builder commitPersistIntervalMs(long v) {
+            commitPersistIntervalMs = v;
+            return this;
+        }
+
         public Builder nanoClock(LongSupplier v) {
             nanoClock = v;
             return this;
@@ -102,7 +117,7 @@ public record FileStorageOptions(Path dir, long segmentBytesMax, int recordBytes
 
         public FileStorageOptions build() {
             return new FileStorageOptions(dir, segmentBytesMax, recordBytesMax, fsyncPolicy, batchIntervalMs,
-                    batchBytesMax, nanoClock);
+                    batchBytesMax, commitPersistIntervalMs, nanoClock);
         }
     }
 }

@@ -1,13 +1,11 @@
 package raftudp.storage;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 import raftudp.core.Entry;
 import raftudp.core.HardState;
 import raftudp.core.Snapshot;
@@ -50,14 +48,12 @@ class CorruptionTest {
 
     @BeforeAll
     static void quiet() {
-        Logger l = (Logger) LoggerFactory.getLogger("raftudp.storage");
-        savedLevel = l.getLevel();
-        l.setLevel(Level.OFF); // thousands of expected WARNs
+        savedLevel = Fixtures.quietStorageLogs(); // thousands of expected WARNs
     }
 
     @AfterAll
     static void loud() {
-        ((Logger) LoggerFactory.getLogger("raftudp.storage")).setLevel(savedLevel);
+        Fixtures.restoreStorageLogs(savedLevel);
     }
 
     @BeforeEach

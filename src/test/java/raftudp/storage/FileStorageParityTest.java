@@ -1,5 +1,8 @@
 package raftudp.storage;
 
+import ch.qos.logback.classic.Level;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -27,8 +30,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class FileStorageParityTest {
     private static final int STEPS = 400;
 
+    private static Level savedLevel;
+
     @TempDir
     Path tmp;
+
+    @BeforeAll
+    static void quiet() {
+        savedLevel = Fixtures.quietStorageLogs(); // the NEVER warning at every reopen
+    }
+
+    @AfterAll
+    static void loud() {
+        Fixtures.restoreStorageLogs(savedLevel);
+    }
 
     static Stream<Arguments> seeds() {
         int n = Integer.getInteger("storage.parity.seeds", 30);

@@ -353,6 +353,37 @@ class FileStorageTest {
     }
 
     @Test
+    void when_commitPersistIntervalSet_then_commitOnlyChangesWaitButTermAndVoteDoNot() {
+        AtomicLong now = new AtomicLong();
+        FileStorageOptions o = opts(dir).commitPersistIntervalMs(100).nanoClock(now::get).build();
+        try (FileStorage s = FileStorage.open(o)) {
+            s.append(entries(1, 10, 1));
+            s.saveHardState(new HardState(1, 2, 0));
+            s.sync();
+            assertEquals(new HardState(1, 2, 0), s.load().hardState(), "a vote is written at once");
+            long fsyncs = s.fsyncCount();
+            s.append(entries(11, 11, 1));
+            s.saveHardState(new HardState(1, 2, 5));
+            s.sync();
+            assertEquals(fsyncs + 1, s.fsyncCount(), "only the log is fsynced");
+            assertEquals(new HardState(1, 2, 0), s.load().hardState(), "the commit waits");
+            now.addAndGet(100_000_000);
+            s.sync();
+            assertEquals(new HardState(1, 2, 5), s.load().hardState(), "interval over: written");
+            s.saveHardState(new HardState(1, 2, 7));
+            s.sync();
+            s.saveHardState(new HardState(2, -1, 8));
+            s.sync();
+            assertEquals(new HardState(2, -1, 8), s.load().hardState(), "a term change is written at once");
+            s.saveHardState(new HardState(2, -1, 9));
+            s.sync();
+        }
+        try (FileStorage s = open()) {
+            assertEquals(new HardState(2, -1, 9), s.load().hardState(), "close writes the deferred commit");
+        }
+    }
+
+    @Test
     void when_hardStateFileMissingButLogPresent_then_refused() throws Exception {
         try (FileStorage s = open()) {
             s.append(entries(1, 3, 1));

@@ -1,5 +1,8 @@
 package raftudp.storage;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import org.slf4j.LoggerFactory;
 import raftudp.core.Entry;
 
 import java.io.IOException;
@@ -40,6 +43,18 @@ final class Fixtures {
     /** Is {@code e} exactly what {@link #entry} makes for its index and term? */
     static boolean wellFormed(Entry e) {
         return e.equals(entry(e.index(), e.term()));
+    }
+
+    /** Silences the storage loggers (tests that provoke thousands of expected WARNs); returns the old level. */
+    static Level quietStorageLogs() {
+        Logger l = (Logger) LoggerFactory.getLogger("raftudp.storage");
+        Level old = l.getLevel();
+        l.setLevel(Level.OFF);
+        return old;
+    }
+
+    static void restoreStorageLogs(Level old) {
+        ((Logger) LoggerFactory.getLogger("raftudp.storage")).setLevel(old);
     }
 
     static FileStorageOptions.Builder opts(Path dir) {
