@@ -44,8 +44,25 @@ public final class StorageBench {
     private StorageBench() {
     }
 
+    /** What each group commit writes besides the entries. */
+    enum Mode {
+        /** Entries only (a leader between elections whose commit index is not persisted). */
+        APPEND("append"),
+        /** Entries and a hard state with a new commit index, written at every sync (the default). */
+        APPEND_HARDSTATE("append+hardstate"),
+        /** The same with {@code commitPersistIntervalMs=100}: commit-only hard states wait. */
+        APPEND_HARDSTATE_LAZY("append+hardstate, commitPersistIntervalMs=100");
+
+        final String label;
+
+        Mode(String label) {
+            this.label = label;
+        }
+    }
+
+    /** One configuration's figures; {@code rawPerSec}: write+fdatasync rate measured just before it. */
     record Row(String mode, int proposers, double appendsPerSec, double fsyncsPerSec, double syncsPerSec,
-               double entriesPerSync, double p50Us, double p99Us) {
+               double entriesPerSync, double p50Ms, double p99Ms, double rawPerSec) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -65,15 +82,17 @@ public final class StorageBench {
             }
         }
         Files.createDirectories(dir);
-        System.out.printf(Locale.ROOT, "storage bench: dir %s, %d-byte entries, %.0f s per run after %.0f s warm-up%n",
+        System.out.printf(Locale.ROOT, "storage bench: dir %s, %d-byte entries, %.1f s per run after %.1f s warm-up%n",
                 dir.toAbsolutePath(), entryBytes, seconds, warmup);
-        double rawFdatasync = rawRate(dir.resolve("raw-fdatasync"), entryBytes, seconds, false);
-        double rawDsync = rawRate(dir.resolve("raw-dsync"), entryBytes, seconds, true);
+        double rawFdatasync = rawRate(dir.resolve("raw"), entryBytes, seconds, false);
+        double rawDsync = rawRate(dir.resolve("raw"), entryBytes, seconds, true);
         List<Row> rows = new ArrayList<>();
-        for (boolean withHardState : new boolean[] {false, true}) {
+        for (Mode mode : Mode.values()) {
             for (int t : threads) {
-                rows.add(run(dir.resolve("run-" + t + (withHardState ? "-hs" : "")), t, entryBytes, warmup, seconds,
-                        withHardState));
+                double raw = rawRate(dir.resolve("raw"), entryBytes, Math.min(seconds, 2), false); // disk drifts
+                Row r = run(dir.resolve("run-" + mode.ordinal() + "-" + t), t, entryBytes, warmup, seconds, mode, raw);
+                rows.add(r);
+                System.out.printf(Locale.ROOT, "  %s, %d proposers: %,.0f appends/s%n", r.mode(), t, r.appendsPerSec());
             }
         }
         print(rows, rawFdatasync, rawDsync, entryBytes);
@@ -109,15 +128,16 @@ public final class StorageBench {
     private record Proposal(byte[] data, long startNanos, CompletableFuture<Void> done) {
     }
 
-    static Row run(Path dir, int proposers, int entryBytes, double warmup, double seconds, boolean withHardState)
+    static Row run(Path dir, int proposers, int entryBytes, double warmup, double seconds, Mode mode, double raw)
             throws Exception {
         deleteTree(dir);
-        FileStorageOptions opts = FileStorageOptions.builder(dir).fsyncPolicy(FsyncPolicy.ALWAYS).build();
+        FileStorageOptions opts = FileStorageOptions.builder(dir).fsyncPolicy(FsyncPolicy.ALWAYS)
+                .commitPersistIntervalMs(mode == Mode.APPEND_HARDSTATE_LAZY ? 100 : 0).build();
         BlockingQueue<Proposal> queue = new ArrayBlockingQueue<>(Math.max(1024, proposers * 2));
         Recorder latency = new Recorder(3);
         AtomicLong completed = new AtomicLong();
         try (FileStorage storage = FileStorage.open(opts)) {
-            Writer writer = new Writer(storage, queue, withHardState);
+            Writer writer = new Writer(storage, queue, mode != Mode.APPEND);
             writer.start();
             List<Thread> ps = new ArrayList<>();
             long stopAt = System.nanoTime() + (long) ((warmup + seconds) * 1e9);
@@ -142,9 +162,9 @@ public final class StorageBench {
                 p.join();
             }
             writer.stopAndJoin();
-            return new Row(withHardState ? "append+hardstate" : "append", proposers, (c1 - c0) / dt, (f1 - f0) / dt,
+            return new Row(mode.label, proposers, (c1 - c0) / dt, (f1 - f0) / dt,
                     (s1 - s0) / dt, (c1 - c0) / (double) Math.max(1, s1 - s0),
-                    h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(99) / 1000.0);
+                    h.getValueAtPercentile(50) / 1e6, h.getValueAtPercentile(99) / 1e6, raw);
         }
     }
 
@@ -215,18 +235,20 @@ public final class StorageBench {
     }
 
     private static void print(List<Row> rows, double rawFdatasync, double rawDsync, int entryBytes) {
-        System.out.printf(Locale.ROOT, "%nraw disk, %d-byte write + fdatasync (FileChannel.force(false)): %,.0f /s%n",
+        System.out.printf(Locale.ROOT, "%nraw disk at start, %d-byte write + fdatasync (FileChannel.force(false)): %,.0f /s%n",
                 entryBytes, rawFdatasync);
-        System.out.printf(Locale.ROOT, "raw disk, %d-byte write with O_DSYNC (as dd oflag=dsync):        %,.0f /s%n%n",
+        System.out.printf(Locale.ROOT, "raw disk at start, %d-byte write with O_DSYNC (as dd oflag=dsync):        %,.0f /s%n",
                 entryBytes, rawDsync);
+        System.out.println("(raw/s below: write+fdatasync measured just before each run; ratios are to it)");
+        System.out.println();
         System.out.println("| mode | proposers | appends/s | fsyncs/s | syncs/s | entries/sync | p50 ms | p99 ms "
-                + "| appends/s ÷ raw | fsyncs/s ÷ raw |");
-        System.out.println("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
+                + "| raw/s | appends ÷ raw | fsyncs ÷ raw |");
+        System.out.println("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
         for (Row r : rows) {
-            System.out.printf(Locale.ROOT, "| %s | %d | %,.0f | %,.0f | %,.0f | %.1f | %.2f | %.2f | %.2f | %.2f |%n",
+            System.out.printf(Locale.ROOT, "| %s | %d | %,.0f | %,.0f | %,.0f | %.1f | %.2f | %.2f | %,.0f | %.2f | %.2f |%n",
                     r.mode(), r.proposers(), r.appendsPerSec(), r.fsyncsPerSec(), r.syncsPerSec(), r.entriesPerSync(),
-                    r.p50Us() / 1000, r.p99Us() / 1000, r.appendsPerSec() / rawFdatasync,
-                    r.fsyncsPerSec() / rawFdatasync);
+                    r.p50Ms(), r.p99Ms(), r.rawPerSec(), r.appendsPerSec() / r.rawPerSec(),
+                    r.fsyncsPerSec() / r.rawPerSec());
         }
     }
 

@@ -35,7 +35,7 @@ public final class StorageChild {
         Path dir = Path.of(args[1]);
         if (args[0].equals("hold")) {
             try (FileStorage s = FileStorage.open(FileStorageOptions.defaults(dir))) {
-                System.out.println("locked " + ProcessHandle.current().pid());
+                System.out.println("locked " + ProcessHandle.current().pid() + " " + s.load().entries().size());
                 System.out.flush();
                 while (System.in.read() >= 0) {
                     // wait for the parent to close our stdin
