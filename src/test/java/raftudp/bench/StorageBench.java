@@ -35,8 +35,13 @@ import java.util.stream.Stream;
  *
  * <pre>
  * java -cp target/classes:target/test-classes:$(cat target/cp.txt) raftudp.bench.StorageBench \
- *     [--dir target/storage-bench] [--seconds 5] [--warmup 1] [--threads 1,8,64] [--entry-bytes 100]
+ *     [--dir target/storage-bench] [--seconds 5] [--warmup 1] [--threads 1,8,64] [--entry-bytes 100] \
+ *     [--repeat 1]
  * </pre>
+ * The disk of a shared machine drifts: each run is framed by two short raw measurements and
+ * its ratios are to their mean; {@code --repeat N} runs every configuration N times (interleaved)
+ * and prints per-column medians. Classpath file: {@code mvn -q dependency:build-classpath
+ * -Dmdep.outputFile=target/cp.txt} after {@code mvn -q test-compile}.
  */
 public final class StorageBench {
     private static final int BATCH_ENTRIES_MAX = 4096;
@@ -62,7 +67,12 @@ public final class StorageBench {
 
     /** One configuration's figures; {@code rawPerSec}: write+fdatasync rate measured just before it. */
     record Row(String mode, int proposers, double appendsPerSec, double fsyncsPerSec, double syncsPerSec,
-               double entriesPerSync, double p50Ms, double p99Ms, double rawPerSec) {
+               double entriesPerSync, double p50Ms, double p99Ms, double rawPerSec, double appendsToRaw,
+               double fsyncsToRaw) {
+        Row withRaw(double raw) {
+            return new Row(mode, proposers, appendsPerSec, fsyncsPerSec, syncsPerSec, entriesPerSync, p50Ms, p99Ms, raw,
+                    appendsPerSec / raw, fsyncsPerSec / raw);
+        }
     }
 
     public static void main(String[] args) throws Exception {
@@ -71,12 +81,14 @@ public final class StorageBench {
         double warmup = 1;
         int entryBytes = 100;
         int[] threads = {1, 8, 64};
+        int repeat = 1;
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--dir" -> dir = Path.of(args[i + 1]);
                 case "--seconds" -> seconds = Double.parseDouble(args[i + 1]);
                 case "--warmup" -> warmup = Double.parseDouble(args[i + 1]);
                 case "--entry-bytes" -> entryBytes = Integer.parseInt(args[i + 1]);
+                case "--repeat" -> repeat = Integer.parseInt(args[i + 1]);
                 case "--threads" -> threads = Stream.of(args[i + 1].split(",")).mapToInt(Integer::parseInt).toArray();
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
@@ -86,14 +98,25 @@ public final class StorageBench {
                 dir.toAbsolutePath(), entryBytes, seconds, warmup);
         double rawFdatasync = rawRate(dir.resolve("raw"), entryBytes, seconds, false);
         double rawDsync = rawRate(dir.resolve("raw"), entryBytes, seconds, true);
-        List<Row> rows = new ArrayList<>();
-        for (Mode mode : Mode.values()) {
-            for (int t : threads) {
-                double raw = rawRate(dir.resolve("raw"), entryBytes, Math.min(seconds, 2), false); // disk drifts
-                Row r = run(dir.resolve("run-" + mode.ordinal() + "-" + t), t, entryBytes, warmup, seconds, mode, raw);
-                rows.add(r);
-                System.out.printf(Locale.ROOT, "  %s, %d proposers: %,.0f appends/s%n", r.mode(), t, r.appendsPerSec());
+        List<List<Row>> reps = new ArrayList<>();
+        for (int rep = 0; rep < repeat; rep++) {
+            List<Row> rows = new ArrayList<>();
+            for (Mode mode : Mode.values()) {
+                for (int t : threads) {
+                    double rawBefore = rawRate(dir.resolve("raw"), entryBytes, Math.min(seconds, 1), false);
+                    Row r = run(dir.resolve("run-" + mode.ordinal() + "-" + t), t, entryBytes, warmup, seconds, mode);
+                    double raw = (rawBefore + rawRate(dir.resolve("raw"), entryBytes, Math.min(seconds, 1), false)) / 2;
+                    r = r.withRaw(raw); // the disk drifts: compare with what it did around this run
+                    rows.add(r);
+                    System.out.printf(Locale.ROOT, "  round %d: %s, %d proposers: %,.0f appends/s (raw %,.0f/s)%n",
+                            rep + 1, r.mode(), t, r.appendsPerSec(), raw);
+                }
             }
+            reps.add(rows);
+        }
+        List<Row> rows = medians(reps);
+        if (repeat > 1) {
+            System.out.printf("%nmedians over %d rounds (each column separately)%n", repeat);
         }
         print(rows, rawFdatasync, rawDsync, entryBytes);
     }
@@ -128,7 +151,7 @@ public final class StorageBench {
     private record Proposal(byte[] data, long startNanos, CompletableFuture<Void> done) {
     }
 
-    static Row run(Path dir, int proposers, int entryBytes, double warmup, double seconds, Mode mode, double raw)
+    static Row run(Path dir, int proposers, int entryBytes, double warmup, double seconds, Mode mode)
             throws Exception {
         deleteTree(dir);
         FileStorageOptions opts = FileStorageOptions.builder(dir).fsyncPolicy(FsyncPolicy.ALWAYS)
@@ -164,7 +187,8 @@ public final class StorageBench {
             writer.stopAndJoin();
             return new Row(mode.label, proposers, (c1 - c0) / dt, (f1 - f0) / dt,
                     (s1 - s0) / dt, (c1 - c0) / (double) Math.max(1, s1 - s0),
-                    h.getValueAtPercentile(50) / 1e6, h.getValueAtPercentile(99) / 1e6, raw);
+                    h.getValueAtPercentile(50) / 1e6, h.getValueAtPercentile(99) / 1e6, Double.NaN, Double.NaN,
+                    Double.NaN);
         }
     }
 
@@ -234,12 +258,34 @@ public final class StorageBench {
         }
     }
 
+    /** Per configuration, the median of each column over the rounds (ratios: median of the per-round ratio). */
+    private static List<Row> medians(List<List<Row>> reps) {
+        List<Row> out = new ArrayList<>();
+        for (int i = 0; i < reps.get(0).size(); i++) {
+            int k = i;
+            List<Row> rs = reps.stream().map(r -> r.get(k)).toList();
+            Row first = rs.get(0);
+            double raw = median(rs, Row::rawPerSec);
+            double appends = median(rs, Row::appendsPerSec);
+            double fsyncs = median(rs, Row::fsyncsPerSec);
+            out.add(new Row(first.mode(), first.proposers(), appends, fsyncs, median(rs, Row::syncsPerSec),
+                    median(rs, Row::entriesPerSync), median(rs, Row::p50Ms), median(rs, Row::p99Ms), raw,
+                    median(rs, r -> r.appendsPerSec() / r.rawPerSec()), median(rs, r -> r.fsyncsPerSec() / r.rawPerSec())));
+        }
+        return out;
+    }
+
+    private static double median(List<Row> rows, java.util.function.ToDoubleFunction<Row> f) {
+        double[] v = rows.stream().mapToDouble(f).sorted().toArray();
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+
     private static void print(List<Row> rows, double rawFdatasync, double rawDsync, int entryBytes) {
         System.out.printf(Locale.ROOT, "%nraw disk at start, %d-byte write + fdatasync (FileChannel.force(false)): %,.0f /s%n",
                 entryBytes, rawFdatasync);
         System.out.printf(Locale.ROOT, "raw disk at start, %d-byte write with O_DSYNC (as dd oflag=dsync):        %,.0f /s%n",
                 entryBytes, rawDsync);
-        System.out.println("(raw/s below: write+fdatasync measured just before each run; ratios are to it)");
+        System.out.println("(raw/s below: write+fdatasync, mean of 1 s just before and 1 s just after each run; ratios are to it)");
         System.out.println();
         System.out.println("| mode | proposers | appends/s | fsyncs/s | syncs/s | entries/sync | p50 ms | p99 ms "
                 + "| raw/s | appends ÷ raw | fsyncs ÷ raw |");
@@ -247,8 +293,7 @@ public final class StorageBench {
         for (Row r : rows) {
             System.out.printf(Locale.ROOT, "| %s | %d | %,.0f | %,.0f | %,.0f | %.1f | %.2f | %.2f | %,.0f | %.2f | %.2f |%n",
                     r.mode(), r.proposers(), r.appendsPerSec(), r.fsyncsPerSec(), r.syncsPerSec(), r.entriesPerSync(),
-                    r.p50Ms(), r.p99Ms(), r.rawPerSec(), r.appendsPerSec() / r.rawPerSec(),
-                    r.fsyncsPerSec() / r.rawPerSec());
+                    r.p50Ms(), r.p99Ms(), r.rawPerSec(), r.appendsToRaw(), r.fsyncsToRaw());
         }
     }
 
