@@ -62,11 +62,11 @@ public final class FileStorage implements RaftStorage {
     private boolean closed;
     private boolean failed;
 
-    private FileStorage(FileStorageOptions opts, DirLock lock) {
+    private FileStorage(FileStorageOptions opts, DirLock lock, DiskIo io) {
         this.opts = opts;
         this.dir = opts.dir();
         this.lock = lock;
-        this.io = new DiskIo(opts.fsyncPolicy());
+        this.io = io;
         if (opts.fsyncPolicy() == FsyncPolicy.NEVER) {
             log.warn("!!! fsync policy NEVER for {}: nothing is ever forced to disk; a power cut can lose "
                     + "acknowledged writes and votes. Throwaway runs only. !!!", dir);
@@ -96,17 +96,36 @@ public final class FileStorage implements RaftStorage {
      *                          and offset)
      */
     public static FileStorage open(FileStorageOptions opts) {
-        try {
-            Files.createDirectories(opts.dir());
-        } catch (IOException e) {
-            throw new StorageException("cannot create data directory " + opts.dir() + ": " + e, e);
-        }
+        DiskIo io = new DiskIo(opts.fsyncPolicy());
+        createDurably(opts.dir().toAbsolutePath(), io);
         DirLock lock = DirLock.acquire(opts.dir());
         try {
-            return new FileStorage(opts, lock);
+            return new FileStorage(opts, lock, io);
         } catch (RuntimeException e) {
             lock.close();
             throw e;
+        }
+    }
+
+    /** Creates {@code dir} and any missing parent, fsyncing each parent that gained an entry. */
+    private static void createDurably(Path dir, DiskIo io) {
+        Path existing = dir;
+        while (existing != null && !Files.isDirectory(existing)) {
+            existing = existing.getParent();
+        }
+        if (dir.equals(existing)) {
+            return;
+        }
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new StorageException("cannot create data directory " + dir + ": " + e, e);
+        }
+        for (Path p = dir.getParent(); p != null; p = p.getParent()) {
+            io.fsyncDir(p); // else a power cut could take the new directory, votes and all, away
+            if (p.equals(existing)) {
+                break;
+            }
         }
     }
 

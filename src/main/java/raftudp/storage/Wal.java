@@ -298,6 +298,10 @@ final class Wal implements AutoCloseable {
                 io.force(prev.channel(), prev.file);
                 prev.dirty = false;
             }
+            if (dirDirty) { // prev itself was created since the last fsync: make its name durable too
+                io.fsyncDir(dir);
+                dirDirty = false;
+            }
             prev.closeChannel();
         }
         Path f = dir.resolve(WalRecord.segmentName(firstIndex));
