@@ -15,6 +15,7 @@ help:
 
 build:
 	$(MVN) -DskipTests package
+	cp target/raft-node.jar target/raft-client.jar .
 
 test:
 	$(MVN) verify

@@ -1,0 +1,39 @@
+package raftudp.node;
+
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Counters of a node's runtime beyond the wire's: inbox drops, loop activity, odd input.
+ * Thread-safe; only grow. Their names in status reports start with {@code node.}.
+ */
+final class NodeCounters {
+    /** Inputs dropped because the event loop's inbox was full. */
+    final LongAdder inboxDrops = new LongAdder();
+    /** Ticks of the Raft core. */
+    final LongAdder ticks = new LongAdder();
+    /** Times the loop was more than a few ticks late and skipped ahead (a long fsync, GC, an overloaded host). */
+    final LongAdder ticksLate = new LongAdder();
+    /** Batches stepped (each followed by one drain, so at most one fsync). */
+    final LongAdder batches = new LongAdder();
+    /** Inputs stepped (peer messages, client and status requests). */
+    final LongAdder inputs = new LongAdder();
+    /** Raft messages addressed to another node. */
+    final LongAdder misaddressed = new LongAdder();
+    /** Client or status responses sent to a node, or datagrams on a port we do not serve. */
+    final LongAdder unexpected = new LongAdder();
+    /** Outgoing messages the codec refused (too large); the sender treats them as lost. */
+    final LongAdder encodeFailures = new LongAdder();
+
+    /** The counters by their status-report name. */
+    void putInto(Map<String, Long> m) {
+        m.put("node.inbox_drops", inboxDrops.sum());
+        m.put("node.ticks", ticks.sum());
+        m.put("node.ticks_late", ticksLate.sum());
+        m.put("node.batches", batches.sum());
+        m.put("node.inputs", inputs.sum());
+        m.put("node.misaddressed", misaddressed.sum());
+        m.put("node.unexpected", unexpected.sum());
+        m.put("node.encode_failures", encodeFailures.sum());
+    }
+}

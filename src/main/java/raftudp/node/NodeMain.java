@@ -1,0 +1,236 @@
+package raftudp.node;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import raftudp.storage.FileStorage;
+import raftudp.storage.FileStorageOptions;
+import raftudp.storage.FsyncPolicy;
+import raftudp.storage.StorageException;
+import raftudp.transport.Transport;
+import raftudp.transport.TransportException;
+import raftudp.transport.pcap.PcapOptions;
+import raftudp.transport.pcap.PcapTransport;
+import raftudp.transport.udp.UdpTransport;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code raft-node}: runs one node of the cluster until SIGTERM or Ctrl-C.
+ * {@code java -jar raft-node.jar 0} starts node 0 of the default (testbed) cluster.
+ * Exit codes: 0 clean stop (a JVM stopped by SIGTERM reports 143), 1 the node could not
+ * start or failed, 2 bad arguments.
+ */
+@Command(name = "raft-node", mixinStandardHelpOptions = true, versionProvider = Versions.class,
+        sortOptions = false, usageHelpAutoWidth = true,
+        description = {"Runs one node of a raftudp cluster (Raft over UDP) until SIGTERM or Ctrl-C.",
+                "The cluster is the ordered node list of --cluster or --peers (default: the testbed's "
+                        + "10.0.1.1, 10.0.2.2, 10.0.3.3); INDEX selects this node in it, and is its Raft id."},
+        footer = {"", "Cluster file: one node per line, '<host>', '<host>:<basePort>' or "
+                + "'<host> <vote> <heartbeat> <append> <client> <snapshot>'; '#' starts a comment.",
+                "A basePort stands for the five ports base..base+4: vote, heartbeat, append, client, snapshot.",
+                "Defaults of the timeouts are measured: see docs/timeouts.md."})
+public final class NodeMain implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(NodeMain.class);
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "INDEX", description = "this node's index in the cluster list (0-based)")
+    int index;
+
+    @Option(names = "--cluster", paramLabel = "FILE", description = "cluster file (format below)")
+    Path clusterFile;
+
+    @Option(names = "--peers", paramLabel = "LIST",
+            description = "comma-separated nodes, each host or host:basePort, e.g. 127.0.0.1:40000,127.0.0.1:40010")
+    String peers;
+
+    @Option(names = "--transport", paramLabel = "auto|udp|pcap", defaultValue = "auto",
+            description = "auto (default): pcap with CAP_NET_RAW on a non-loopback address, else udp")
+    String transport;
+
+    @Option(names = "--interface", paramLabel = "IFACE",
+            description = "pcap: interface to capture on (default: the one holding the node's address)")
+    String iface;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "data directory (default: data/node-INDEX)")
+    Path dataDir;
+
+    @Option(names = "--tick-ms", paramLabel = "MS", defaultValue = "" + NodeSettings.TICK_MS_DEFAULT,
+            description = "length of a tick (default: ${DEFAULT-VALUE})")
+    int tickMs;
+
+    @Option(names = "--heartbeat-ticks", paramLabel = "N", defaultValue = "" + NodeSettings.HEARTBEAT_TICKS_DEFAULT,
+            description = "leader heartbeat period in ticks (default: ${DEFAULT-VALUE})")
+    int heartbeatTicks;
+
+    @Option(names = "--election-ticks", paramLabel = "MIN-MAX",
+            defaultValue = NodeSettings.ELECTION_TICKS_MIN_DEFAULT + "-" + NodeSettings.ELECTION_TICKS_MAX_DEFAULT,
+            description = "randomized election timeout range in ticks, MAX exclusive (default: ${DEFAULT-VALUE})")
+    String electionTicks;
+
+    @Option(names = "--fsync", paramLabel = "always|batch|never", defaultValue = "always",
+            description = "when the log is forced to disk (default: ${DEFAULT-VALUE}; never = throwaway runs only)")
+    String fsync;
+
+    @Option(names = "--fsync-batch-ms", paramLabel = "MS", defaultValue = "" + FileStorageOptions.BATCH_INTERVAL_MS_DEFAULT,
+            description = "with --fsync batch: longest a write waits for its fsync (default: ${DEFAULT-VALUE})")
+    long fsyncBatchMs;
+
+    @Option(names = "--commit-persist-ms", paramLabel = "MS", defaultValue = "100",
+            description = "write a hard state whose only change is the commit index at most this often; 0 = always"
+                    + " (default: ${DEFAULT-VALUE}; term and vote are always written at once)")
+    long commitPersistMs;
+
+    @Option(names = "--snapshot-every", paramLabel = "N", defaultValue = "" + NodeSettings.SNAPSHOT_EVERY_ENTRIES_DEFAULT,
+            description = "applied entries between snapshots (default: ${DEFAULT-VALUE})")
+    long snapshotEvery;
+
+    @Option(names = "--log-level", paramLabel = "LEVEL",
+            description = "TRACE, DEBUG, INFO, WARN or ERROR (default: INFO, or $RAFTUDP_LOG_LEVEL)")
+    String logLevel;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new NodeMain()).execute(args));
+    }
+
+    /** Everything the arguments decide, checked before anything starts. */
+    record Plan(ClusterConfig cluster, int index, NodeSettings settings, TransportChoice transport,
+                FileStorageOptions storage) {
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        Plan plan = plan();
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        out.println("raft-node " + plan.index() + ": " + plan.cluster().node(plan.index()) + ", transport "
+                + plan.transport().kind().name().toLowerCase() + " (" + plan.transport().reason() + "), data "
+                + plan.storage().dir() + ", fsync " + plan.storage().fsyncPolicy().name().toLowerCase());
+        out.flush();
+        NodeRuntime rt;
+        try {
+            FileStorage storage = FileStorage.open(plan.storage());
+            rt = NodeRuntime.start(plan.cluster(), plan.index(), plan.settings(), storage, transportFor(plan));
+        } catch (StorageException | TransportException e) {
+            err.println("raft-node: cannot start node " + plan.index() + ": " + e.getMessage());
+            err.flush();
+            return 1;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            LOG.info("node {}: shutting down (signal)", rt.id());
+            rt.close();
+        }, "raft-node-shutdown"));
+        while (!rt.awaitStopped(Duration.ofHours(1))) {
+            // runs until a signal's shutdown hook closes it, or it fails
+        }
+        if (rt.failure() != null) {
+            rt.close();
+            err.println("raft-node: node " + plan.index() + " failed: " + rt.failure());
+            err.flush();
+            return 1;
+        }
+        return 0;
+    }
+
+    /** Checks every argument; a bad one is a {@link CommandLine.ParameterException} (exit code 2). */
+    Plan plan() {
+        applyLogLevel();
+        if (clusterFile != null && peers != null) {
+            throw bad("--cluster and --peers both give the node list: use one");
+        }
+        ClusterConfig cluster;
+        try {
+            cluster = clusterFile != null ? ClusterConfig.parseFile(clusterFile)
+                    : peers != null ? ClusterConfig.parsePeers(peers) : ClusterConfig.testbed();
+        } catch (ClusterConfig.ClusterConfigException e) {
+            throw bad(e.getMessage());
+        }
+        if (index < 0 || index >= cluster.size()) {
+            throw bad("node index " + index + " is out of range: the cluster has " + cluster.size()
+                    + " node(s), so INDEX is 0.." + (cluster.size() - 1));
+        }
+        NodeSettings settings;
+        try {
+            int[] range = parseRange(electionTicks);
+            settings = NodeSettings.defaults().withTimeouts(tickMs, heartbeatTicks, range[0], range[1])
+                    .withSnapshotEvery(snapshotEvery);
+        } catch (IllegalArgumentException e) {
+            throw bad(e.getMessage());
+        }
+        TransportChoice choice;
+        FsyncPolicy policy;
+        try {
+            choice = TransportChoice.choose(TransportChoice.Kind.parse(transport), cluster.node(index).address(),
+                    TransportChoice.processHasNetRaw());
+            policy = parseFsync(fsync);
+        } catch (IllegalArgumentException e) {
+            throw bad(e.getMessage());
+        }
+        if (fsyncBatchMs < 1 || commitPersistMs < 0) {
+            throw bad("--fsync-batch-ms must be at least 1 and --commit-persist-ms at least 0");
+        }
+        Path dir = dataDir != null ? dataDir : FileStorageOptions.defaultDir(index);
+        FileStorageOptions storage = FileStorageOptions.builder(dir).fsyncPolicy(policy)
+                .batch(fsyncBatchMs, FileStorageOptions.BATCH_BYTES_MAX_DEFAULT)
+                .commitPersistIntervalMs(commitPersistMs).build();
+        return new Plan(cluster, index, settings, choice, storage);
+    }
+
+    private Transport transportFor(Plan plan) {
+        ClusterConfig.NodeAddress self = plan.cluster().node(plan.index());
+        if (plan.transport().kind() == TransportChoice.Kind.PCAP) {
+            return new PcapTransport(new PcapOptions(iface, self.address()));
+        }
+        return new UdpTransport(self.address());
+    }
+
+    /** "MIN-MAX" → {min, max}. */
+    static int[] parseRange(String s) {
+        String[] parts = s.trim().split("-", -1);
+        if (parts.length != 2) {
+            throw new IllegalArgumentException("--election-ticks '" + s + "': expected MIN-MAX, e.g. 30-60");
+        }
+        try {
+            return new int[]{Integer.parseInt(parts[0].trim()), Integer.parseInt(parts[1].trim())};
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--election-ticks '" + s + "': MIN and MAX must be whole numbers");
+        }
+    }
+
+    static FsyncPolicy parseFsync(String s) {
+        for (FsyncPolicy p : FsyncPolicy.values()) {
+            if (p.name().equalsIgnoreCase(s.trim())) {
+                return p;
+            }
+        }
+        throw new IllegalArgumentException("--fsync '" + s + "': use always, batch or never");
+    }
+
+    private void applyLogLevel() {
+        if (logLevel == null) {
+            return;
+        }
+        ch.qos.logback.classic.Level level = ch.qos.logback.classic.Level.toLevel(logLevel.trim(), null);
+        if (level == null) {
+            throw bad("--log-level '" + logLevel + "': use TRACE, DEBUG, INFO, WARN, ERROR or OFF");
+        }
+        Logger root = LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME);
+        if (root instanceof ch.qos.logback.classic.Logger lb) {
+            lb.setLevel(level);
+        }
+    }
+
+    private CommandLine.ParameterException bad(String message) {
+        return new CommandLine.ParameterException(spec.commandLine(), message);
+    }
+}

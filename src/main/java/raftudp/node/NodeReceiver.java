@@ -1,0 +1,113 @@
+package raftudp.node;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import raftudp.core.Message;
+import raftudp.kv.ClientRequest;
+import raftudp.transport.DatagramSink;
+import raftudp.wire.MessageClass;
+import raftudp.wire.PortMap;
+import raftudp.wire.WireDecoder;
+import raftudp.wire.WireStats;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.LongSupplier;
+import java.util.function.Predicate;
+
+/**
+ * The transport side of a node: runs on the transport's I/O thread(s), decodes datagrams
+ * and hands what they complete to the event loop. Never blocks and never throws: a full
+ * inbox drops the input (counted by the {@code offer} callback's owner).
+ *
+ * <p>Each local port has its own {@link WireDecoder}, used under that decoder's lock, so a
+ * decoder is never used by two threads at once whatever the transport's threading; all
+ * chunks of one message arrive on one port, hence at one decoder. The loop calls
+ * {@link #expire()} on a timer to free partial messages while nothing arrives.
+ */
+final class NodeReceiver implements DatagramSink {
+    private static final Logger LOG = LoggerFactory.getLogger(NodeReceiver.class);
+
+    /** One port: its message class and decoder. */
+    private record PortDecoder(MessageClass messageClass, WireDecoder decoder) {
+    }
+
+    private final int selfId;
+    private final Map<Integer, PortDecoder> byPort = new HashMap<>();
+    private final Predicate<NodeInput> offer;
+    private final NodeCounters counters;
+
+    /**
+     * @param offer hands an input to the loop without blocking; false when the inbox is full
+     */
+    NodeReceiver(int selfId, PortMap ports, WireStats stats, LongSupplier clockMs, Predicate<NodeInput> offer,
+                 NodeCounters counters) {
+        this.selfId = selfId;
+        this.offer = offer;
+        this.counters = counters;
+        for (MessageClass c : MessageClass.values()) {
+            WireDecoder d = new WireDecoder(stats, clockMs, "node " + selfId + " " + c.name().toLowerCase() + " port");
+            byPort.put(ports.portOf(c), new PortDecoder(c, d));
+        }
+    }
+
+    @Override
+    public void received(InetSocketAddress from, int localPort, ByteBuffer payload) {
+        PortDecoder pd = byPort.get(localPort);
+        if (pd == null) {
+            counters.unexpected.increment(); // a transport bug: we listen on our five ports only
+            return;
+        }
+        Optional<WireDecoder.Received> got;
+        synchronized (pd) {
+            got = pd.decoder().decode(payload, from, pd.messageClass());
+        }
+        got.ifPresent(r -> dispatch(r, from));
+    }
+
+    private void dispatch(WireDecoder.Received r, InetSocketAddress from) {
+        NodeInput input;
+        Object m = r.message();
+        if (m instanceof Message msg) {
+            if (msg.to() != selfId) {
+                counters.misaddressed.increment();
+                return;
+            }
+            input = new NodeInput.Peer(msg);
+        } else if (m instanceof ClientRequest req) {
+            input = new NodeInput.Client(req, from);
+        } else if (m instanceof raftudp.wire.StatusRequest) {
+            input = new NodeInput.Status(from);
+        } else {
+            counters.unexpected.increment(); // a response sent to a node: nobody asked
+            return;
+        }
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("node {}: rx {} from {}", selfId, NodeInput.describe(m), from);
+        }
+        offer.test(input);
+    }
+
+    /** Drops partial messages past their reassembly timeout (any thread). */
+    void expire() {
+        for (PortDecoder pd : byPort.values()) {
+            synchronized (pd) {
+                pd.decoder().expire();
+            }
+        }
+    }
+
+    /** Partial messages held in reassembly over all ports. */
+    int partialMessages() {
+        int n = 0;
+        for (PortDecoder pd : byPort.values()) {
+            synchronized (pd) {
+                n += pd.decoder().partialMessages();
+            }
+        }
+        return n;
+    }
+}

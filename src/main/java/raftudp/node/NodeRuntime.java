@@ -1,0 +1,404 @@
+package raftudp.node;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import raftudp.core.Message;
+import raftudp.core.Raft;
+import raftudp.kv.ClientResponse;
+import raftudp.storage.FileStorage;
+import raftudp.storage.FsyncPolicy;
+import raftudp.storage.RaftStorage;
+import raftudp.transport.Transport;
+import raftudp.transport.TransportException;
+import raftudp.wire.MessageClass;
+import raftudp.wire.MessageType;
+import raftudp.wire.RateLimitedLog;
+import raftudp.wire.StatusReport;
+import raftudp.wire.WireCodec;
+import raftudp.wire.WireLimits;
+import raftudp.wire.WireStats;
+
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+
+/**
+ * A running node: one event-loop thread that owns the {@link Replica} (the Raft core, its
+ * storage and the key-value store), fed through a bounded inbox by the transport's I/O
+ * threads ({@link NodeReceiver}).
+ *
+ * <p>The loop, each turn: tick the core if a tick is due ({@link NodeSettings#tickMs()});
+ * take up to {@link NodeSettings#batchInputsMax()} inputs from the inbox and step them all;
+ * then call {@link Replica#drain()} once. That is the group commit: the batch's entries and
+ * hard state reach storage in one {@code sync()}, so one fsync covers every proposal,
+ * vote and append of the batch, and nothing of it is sent or answered before that fsync.
+ * Status requests of the batch are answered after the drain.
+ *
+ * <p>Raft messages go out encoded by {@link WireCodec}, from this node's port of their class
+ * to the peer's port of that class; client answers go from the client port to the source
+ * address and port of the request. Threading: the Replica and the storage are touched by the
+ * loop thread only (and by {@link #close()} once the loop has ended); everything else here
+ * is thread-safe.
+ *
+ * <p>A broken invariant or a storage failure in the loop stops the node: the loop ends,
+ * {@link #failure()} says why, and {@link #awaitStopped} returns.
+ */
+public final class NodeRuntime implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(NodeRuntime.class);
+    /** Partial messages past their timeout are freed this often while nothing arrives. */
+    private static final long EXPIRE_INTERVAL_MS = 1_000;
+    /** How long {@link #close()} waits for the loop to finish its turn. */
+    private static final long STOP_WAIT_MS = 10_000;
+
+    private final ClusterConfig cluster;
+    private final int id;
+    private final ClusterConfig.NodeAddress self;
+    private final NodeSettings settings;
+    private final RaftStorage storage;
+    private final Transport transport;
+    private final WireStats wireStats = new WireStats();
+    private final NodeCounters counters = new NodeCounters();
+    private final WireCodec codec;
+    private final BlockingQueue<NodeInput> inbox;
+    private final NodeReceiver receiver;
+    private final Replica<InetSocketAddress> replica;
+    private final RateLimitedLog warnings;
+    private final boolean syncOnTick;
+    private final Thread loop;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile boolean running = true;
+    private volatile Throwable failure;
+    private boolean closed;
+
+    private NodeRuntime(ClusterConfig cluster, int id, NodeSettings settings, RaftStorage storage,
+                        Transport transport) {
+        this.cluster = cluster;
+        this.id = id;
+        this.self = cluster.node(id);
+        this.settings = settings;
+        this.storage = storage;
+        this.transport = transport;
+        SecureRandom seeds = new SecureRandom();
+        this.codec = new WireCodec(id, seeds.nextInt(), WireLimits.DEFAULT, wireStats);
+        this.inbox = new ArrayBlockingQueue<>(settings.inboxMessagesMax());
+        this.warnings = new RateLimitedLog(LOG, NodeRuntime::monotonicMs, 10_000);
+        this.receiver = new NodeReceiver(id, self.ports(), wireStats, NodeRuntime::monotonicMs, this::offer, counters);
+        Replica.Options options = new Replica.Options(settings.snapshotEveryEntries(),
+                Replica.Options.defaults().sessionTimeoutMs(), Replica.Options.defaults().sessionsMax());
+        SplittableRandom random = new SplittableRandom(seeds.nextLong());
+        this.replica = new Replica<>(settings.raftConfig(id, cluster.ids()), storage, random::nextInt, new Out(),
+                options, System::currentTimeMillis);
+        this.syncOnTick = storage instanceof FileStorage fs && (fs.options().fsyncPolicy() == FsyncPolicy.BATCH
+                || fs.options().commitPersistIntervalMs() > 0);
+        this.loop = new Thread(this::runLoop, "node-" + id + "-loop");
+    }
+
+    /**
+     * Starts node {@code id} of {@code cluster}: recovers the replica from {@code storage},
+     * starts {@code transport} on the node's five ports, then the event loop. The runtime
+     * owns storage and transport from here on and closes both, also when starting fails.
+     *
+     * @throws TransportException when the transport cannot start (port taken, no permission)
+     * @throws IllegalArgumentException when {@code id} is not a node of {@code cluster}
+     */
+    public static NodeRuntime start(ClusterConfig cluster, int id, NodeSettings settings, RaftStorage storage,
+                                    Transport transport) throws TransportException {
+        Objects.requireNonNull(cluster, "cluster");
+        NodeRuntime rt;
+        try {
+            if (id < 0 || id >= cluster.size()) {
+                throw new IllegalArgumentException("node index " + id + " is out of range: the cluster has "
+                        + cluster.size() + " node(s), 0.." + (cluster.size() - 1));
+            }
+            rt = new NodeRuntime(cluster, id, settings, storage, transport);
+        } catch (RuntimeException e) {
+            closeQuietly(storage, transport);
+            throw e;
+        }
+        try {
+            transport.start(new HashSet<>(rt.self.ports().ports()), rt.receiver);
+        } catch (TransportException | RuntimeException e) {
+            closeQuietly(storage, transport);
+            throw e;
+        }
+        rt.loop.start();
+        LOG.info("node {}: started at {} over {} ({}), cluster of {}", id, rt.self, transport.name(),
+                settings.describe(), cluster.size());
+        return rt;
+    }
+
+    private static void closeQuietly(RaftStorage storage, Transport transport) {
+        try {
+            storage.close();
+        } catch (RuntimeException e) {
+            LOG.warn("closing storage after a failed start: {}", e.toString());
+        } finally {
+            transport.close();
+        }
+    }
+
+    private static long monotonicMs() {
+        return System.nanoTime() / 1_000_000;
+    }
+
+    // ---------------------------------------------------------------- the I/O side
+
+    /** Hands an input to the loop without blocking; counts and drops it when the inbox is full. */
+    private boolean offer(NodeInput input) {
+        if (inbox.offer(input)) {
+            return true;
+        }
+        counters.inboxDrops.increment();
+        warnings.warn("inbox", () -> "node " + id + ": event loop inbox full (" + settings.inboxMessagesMax()
+                + " inputs): dropping input; see node.inbox_drops");
+        return false;
+    }
+
+    /** The replica's output: encoded on the loop thread, sent through the transport. */
+    private final class Out implements Replica.Outbox<InetSocketAddress> {
+        @Override
+        public void send(Message m) {
+            MessageClass c = MessageType.of(m).messageClass();
+            transmit(m, self.ports().portOf(c), cluster.node(m.to()).socketOf(c));
+        }
+
+        @Override
+        public void reply(InetSocketAddress client, ClientResponse response) {
+            transmit(response, self.ports().client(), client);
+        }
+    }
+
+    private void transmit(Object message, int fromPort, InetSocketAddress to) {
+        List<byte[]> datagrams;
+        try {
+            datagrams = codec.encode(message);
+        } catch (IllegalArgumentException e) {
+            counters.encodeFailures.increment();
+            warnings.warn("encode", () -> "node " + id + ": cannot send " + NodeInput.describe(message) + ": "
+                    + e.getMessage());
+            return;
+        }
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("node {}: tx {} to {} ({} datagram(s))", id, NodeInput.describe(message), to, datagrams.size());
+        }
+        for (byte[] d : datagrams) {
+            transport.send(fromPort, to, d);
+        }
+    }
+
+    // ---------------------------------------------------------------- the loop
+
+    private void runLoop() {
+        try {
+            loopUntilStopped();
+        } catch (Throwable t) {
+            failure = t;
+            running = false;
+            LOG.error("node {}: stopping after an unrecoverable error: {}", id, t.toString(), t);
+        } finally {
+            stopped.countDown();
+        }
+    }
+
+    private void loopUntilStopped() throws InterruptedException {
+        final long tickNanos = TimeUnit.MILLISECONDS.toNanos(settings.tickMs());
+        long nextTick = System.nanoTime() + tickNanos;
+        long nextExpire = monotonicMs() + EXPIRE_INTERVAL_MS;
+        List<NodeInput> batch = new ArrayList<>(settings.batchInputsMax());
+        List<InetSocketAddress> statusWaiters = new ArrayList<>();
+        while (running) {
+            long now = System.nanoTime();
+            boolean ticked = false;
+            if (now - nextTick >= 0) {
+                replica.tick();
+                counters.ticks.increment();
+                ticked = true;
+                nextTick += tickNanos;
+                if (now - nextTick > 3 * tickNanos) {
+                    counters.ticksLate.increment(); // do not replay missed ticks in a burst
+                    nextTick = now + tickNanos;
+                }
+            }
+            NodeInput first = ticked ? inbox.poll() : inbox.poll(nextTick - now, TimeUnit.NANOSECONDS);
+            if (first != null) {
+                batch.add(first);
+                inbox.drainTo(batch, settings.batchInputsMax() - 1);
+                step(batch, statusWaiters);
+                batch.clear();
+            }
+            replica.drain();
+            if (ticked && syncOnTick) {
+                storage.sync(); // BATCH: bounds the unsynced window; lazy commit persistence catches up
+            }
+            for (InetSocketAddress c : statusWaiters) {
+                transmit(statusReport(), self.ports().client(), c);
+            }
+            statusWaiters.clear();
+            if (monotonicMs() - nextExpire >= 0) {
+                receiver.expire();
+                nextExpire = monotonicMs() + EXPIRE_INTERVAL_MS;
+            }
+        }
+    }
+
+    private void step(List<NodeInput> batch, List<InetSocketAddress> statusWaiters) {
+        counters.batches.increment();
+        for (NodeInput in : batch) {
+            if (in instanceof NodeInput.Peer p) {
+                counters.inputs.increment();
+                replica.receive(p.message());
+            } else if (in instanceof NodeInput.Client c) {
+                counters.inputs.increment();
+                replica.submit(c.request(), c.client());
+            } else if (in instanceof NodeInput.Status s) {
+                counters.inputs.increment();
+                statusWaiters.add(s.client());
+            } else if (in instanceof NodeInput.Task t) {
+                t.work().run();
+            }
+            // Wake: nothing to do, the loop re-reads `running`
+        }
+    }
+
+    /** This node's status report (loop thread only). */
+    private StatusReport statusReport() {
+        Replica.NodeStatus s = replica.status();
+        Map<String, Long> c = new TreeMap<>(wireStats.snapshot());
+        counters.putInto(c);
+        c.put("node.inbox_depth", (long) inbox.size());
+        c.put("node.pending_requests", (long) replica.pendingRequests());
+        c.put("node.partial_messages", (long) receiver.partialMessages());
+        c.put("kv.keys", (long) s.keys());
+        if (storage instanceof FileStorage fs) {
+            c.put("storage.fsyncs", fs.fsyncCount());
+            c.put("storage.syncs", fs.syncCount());
+            c.put("storage.bytes_written", fs.bytesWritten());
+        }
+        int leader = s.leader() == Raft.NONE ? -1 : s.leader();
+        return new StatusReport(id, s.role().name(), s.term(), leader, s.commitIndex(), s.appliedIndex(),
+                s.firstIndex(), s.lastIndex(), s.matchIndex(), c);
+    }
+
+    // ---------------------------------------------------------------- for callers
+
+    /**
+     * Runs {@code query} on the loop thread and returns its result: the only safe way to
+     * look at the replica from outside. For tests, tools and the status display.
+     *
+     * @throws TimeoutException      when the loop does not get to it within {@code timeout}
+     * @throws IllegalStateException when the node has stopped
+     */
+    public <T> T query(Function<Replica<InetSocketAddress>, T> query, Duration timeout)
+            throws TimeoutException, InterruptedException {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        NodeInput.Task task = new NodeInput.Task(() -> {
+            try {
+                result.complete(query.apply(replica));
+            } catch (RuntimeException e) {
+                result.completeExceptionally(e);
+            }
+        });
+        if (!running) {
+            throw new IllegalStateException("node " + id + " has stopped");
+        }
+        if (!inbox.offer(task, timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new TimeoutException("node " + id + ": inbox full for " + timeout);
+        }
+        try {
+            return result.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("query failed on node " + id, e.getCause());
+        }
+    }
+
+    /** The status report, as a status request on the client port would get it. */
+    public StatusReport status(Duration timeout) throws TimeoutException, InterruptedException {
+        return query(r -> statusReport(), timeout);
+    }
+
+    public int id() {
+        return id;
+    }
+
+    /** Where this node listens. */
+    public ClusterConfig.NodeAddress address() {
+        return self;
+    }
+
+    /** The wire counters (thread-safe). */
+    public WireStats wireStats() {
+        return wireStats;
+    }
+
+    /** Inputs dropped because the inbox was full. */
+    public long inboxDrops() {
+        return counters.inboxDrops.sum();
+    }
+
+    /** True until the loop has ended (closed, or stopped by a failure). */
+    public boolean isRunning() {
+        return running && stopped.getCount() > 0;
+    }
+
+    /** Why the loop stopped on its own, or null. */
+    public Throwable failure() {
+        return failure;
+    }
+
+    /** Waits until the loop has ended; true if it did within the timeout. */
+    public boolean awaitStopped(Duration timeout) throws InterruptedException {
+        return stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Stops the node: ends the loop (after its current turn), closes the storage (what was
+     * synced stays; the data-directory lock is released), then the transport. Idempotent;
+     * safe from any thread, a shutdown hook included.
+     */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        running = false;
+        inbox.offer(new NodeInput.Wake()); // no interrupt: it would close the storage's file channels
+        boolean ended;
+        try {
+            ended = stopped.await(STOP_WAIT_MS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            ended = false;
+        }
+        try {
+            if (ended) {
+                storage.close();
+            } else {
+                LOG.error("node {}: the event loop did not stop within {} ms; leaving the storage to the OS",
+                        id, STOP_WAIT_MS);
+            }
+        } catch (RuntimeException e) {
+            LOG.error("node {}: closing storage: {}", id, e.toString());
+        } finally {
+            transport.close();
+        }
+        LOG.info("node {}: stopped{}", id, failure == null ? "" : " after a failure: " + failure);
+    }
+}

@@ -1,0 +1,85 @@
+package raftudp.node;
+
+import raftudp.core.Config;
+
+import java.util.List;
+
+/**
+ * Tunables of a running node: its clock, its Raft timeouts (in ticks) and the limits of its
+ * event loop. The defaults come from the measurements in {@code docs/timeouts.md}.
+ *
+ * @param tickMs               length of one tick of the Raft core
+ * @param heartbeatTicks       leader heartbeat period
+ * @param electionTicksMin     lower bound (inclusive) of the randomized election timeout
+ * @param electionTicksMax     upper bound (exclusive) of the randomized election timeout
+ * @param snapshotEveryEntries applied entries between two snapshots of the state machine
+ * @param inboxMessagesMax     decoded inputs waiting for the event loop; more are dropped and counted
+ * @param batchInputsMax       inputs the loop steps before one drain (one fsync covers them)
+ */
+public record NodeSettings(int tickMs, int heartbeatTicks, int electionTicksMin, int electionTicksMax,
+                           long snapshotEveryEntries, int inboxMessagesMax, int batchInputsMax) {
+
+    /** See {@code docs/timeouts.md}. */
+    public static final int TICK_MS_DEFAULT = 10;
+    public static final int HEARTBEAT_TICKS_DEFAULT = 5;
+    public static final int ELECTION_TICKS_MIN_DEFAULT = 30;
+    public static final int ELECTION_TICKS_MAX_DEFAULT = 60;
+    public static final long SNAPSHOT_EVERY_ENTRIES_DEFAULT = 10_000;
+    public static final int INBOX_MESSAGES_MAX_DEFAULT = 16_384;
+    public static final int BATCH_INPUTS_MAX_DEFAULT = 1_024;
+
+    /** @throws IllegalArgumentException naming the setting that is out of range */
+    public NodeSettings {
+        require(tickMs >= 1 && tickMs <= 60_000, "tick must be 1..60000 ms, not " + tickMs);
+        require(heartbeatTicks >= 1, "heartbeat must be at least 1 tick, not " + heartbeatTicks);
+        require(electionTicksMin > heartbeatTicks, "the election timeout minimum (" + electionTicksMin
+                + " ticks) must exceed the heartbeat period (" + heartbeatTicks + " ticks)");
+        require(electionTicksMax > electionTicksMin, "the election timeout range " + electionTicksMin + "-"
+                + electionTicksMax + " is empty: MAX must exceed MIN");
+        require(snapshotEveryEntries >= 1, "snapshot interval must be at least 1 entry, not " + snapshotEveryEntries);
+        require(inboxMessagesMax >= 1 && batchInputsMax >= 1, "inbox and batch limits must be at least 1");
+    }
+
+    /** Every default. */
+    public static NodeSettings defaults() {
+        return new NodeSettings(TICK_MS_DEFAULT, HEARTBEAT_TICKS_DEFAULT, ELECTION_TICKS_MIN_DEFAULT,
+                ELECTION_TICKS_MAX_DEFAULT, SNAPSHOT_EVERY_ENTRIES_DEFAULT, INBOX_MESSAGES_MAX_DEFAULT,
+                BATCH_INPUTS_MAX_DEFAULT);
+    }
+
+    /** A copy with other timeouts. */
+    public NodeSettings withTimeouts(int tick, int heartbeat, int electionMin, int electionMax) {
+        return new NodeSettings(tick, heartbeat, electionMin, electionMax, snapshotEveryEntries,
+                inboxMessagesMax, batchInputsMax);
+    }
+
+    /** A copy with another snapshot interval. */
+    public NodeSettings withSnapshotEvery(long entries) {
+        return new NodeSettings(tickMs, heartbeatTicks, electionTicksMin, electionTicksMax, entries,
+                inboxMessagesMax, batchInputsMax);
+    }
+
+    /** A copy with other event-loop limits. */
+    public NodeSettings withLoopLimits(int inboxMax, int batchMax) {
+        return new NodeSettings(tickMs, heartbeatTicks, electionTicksMin, electionTicksMax, snapshotEveryEntries,
+                inboxMax, batchMax);
+    }
+
+    /** The core's configuration for node {@code id} of a cluster of {@code ids}. */
+    public Config raftConfig(int id, List<Integer> ids) {
+        return Config.defaults(id, ids).withTimeouts(electionTicksMin, electionTicksMax, heartbeatTicks);
+    }
+
+    /** One line for the start-up log. */
+    public String describe() {
+        return "tick " + tickMs + " ms, heartbeat " + heartbeatTicks + " ticks (" + heartbeatTicks * tickMs
+                + " ms), election " + electionTicksMin + "-" + electionTicksMax + " ticks ("
+                + electionTicksMin * tickMs + "-" + electionTicksMax * tickMs + " ms)";
+    }
+
+    private static void require(boolean ok, String what) {
+        if (!ok) {
+            throw new IllegalArgumentException(what);
+        }
+    }
+}
