@@ -258,6 +258,9 @@ public record ClusterConfig(List<NodeAddress> nodes) {
             }
             return byAddress(b);
         }
+        if (s.matches("[0-9.]+")) {
+            throw new ClusterConfigException("'" + s + "' is not an IPv4 address (expected four numbers a.b.c.d)");
+        }
         if (!s.matches("[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?")) {
             throw new ClusterConfigException("'" + s + "' is neither an IPv4 address nor a host name");
         }

@@ -1,0 +1,112 @@
+package raftudp.node;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import picocli.CommandLine;
+import raftudp.cluster.LoopbackPorts;
+import raftudp.storage.FileStorage;
+import raftudp.storage.FileStorageOptions;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** raft-node's command line: every bad argument says what is wrong and exits non-zero. */
+class NodeMainArgumentsTest {
+    private record Run(int code, String out, String err) {
+    }
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> new CommandLine(new NodeMain())
+                .setOut(new PrintWriter(out)).setErr(new PrintWriter(err)).execute(args));
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "''                                      | Missing required parameter: 'INDEX'",
+        "3                                       | node index 3 is out of range: the cluster has 3 node(s), so INDEX is 0..2",
+        "-1                                      | node index -1 is out of range",
+        "x                                       | Invalid value for positional parameter at index 0 (INDEX): 'x'",
+        "1 --peers 127.0.0.1:40000               | node index 1 is out of range: the cluster has 1 node(s)",
+        "0 --peers 127.0.0.1:4x                  | --peers item 1 ('127.0.0.1:4x'): '4x' is not a port number",
+        "0 --peers 127.0.0.1 --cluster c.txt     | --cluster and --peers both give the node list",
+        "0 --cluster /nonexistent/cluster.txt    | cannot read cluster file /nonexistent/cluster.txt",
+        "0 --election-ticks 60-30                | the election timeout range 60-30 is empty",
+        "0 --election-ticks 30                   | --election-ticks '30': expected MIN-MAX",
+        "0 --election-ticks a-b                  | MIN and MAX must be whole numbers",
+        "0 --heartbeat-ticks 40                  | must exceed the heartbeat period (40 ticks)",
+        "0 --heartbeat-ticks 0                   | heartbeat must be at least 1 tick",
+        "0 --tick-ms 0                           | tick must be 1..60000 ms",
+        "0 --tick-ms fast                        | Invalid value for option '--tick-ms': 'fast' is not an int",
+        "0 --fsync sometimes                     | --fsync 'sometimes': use always, batch or never",
+        "0 --transport tcp                       | 'tcp' is not a transport: use auto, udp or pcap",
+        "0 --log-level LOUD                      | --log-level 'LOUD': use TRACE, DEBUG, INFO, WARN, ERROR or OFF",
+        "0 --snapshot-every 0                    | snapshot interval must be at least 1 entry",
+        "0 --fsync-batch-ms 0                    | --fsync-batch-ms must be at least 1",
+        "0 --frobnicate                          | Unknown option: '--frobnicate'",
+    })
+    void badArgument_isExplained_withExitCode2(String args, String expected) {
+        Run r = run(args.isEmpty() ? new String[0] : args.trim().split("\\s+"));
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains(expected.trim()), "expected '" + expected.trim() + "' in:\n" + r.err());
+        assertTrue(r.err().contains("Usage: raft-node"), r.err());
+    }
+
+    @Test
+    void help_andVersion_exitZero() {
+        Run help = run("--help");
+        assertEquals(0, help.code());
+        assertTrue(help.out().contains("--election-ticks=MIN-MAX"), help.out());
+        assertTrue(help.out().contains("base..base+4"), help.out());
+        Run version = run("--version");
+        assertEquals(0, version.code());
+        assertTrue(version.out().startsWith("raft-node "), version.out());
+    }
+
+    @Test
+    void lockedDataDirectory_refusesToStart_withExitCode1(@TempDir Path tmp) {
+        Path dir = tmp.resolve("node-0");
+        int base = LoopbackPorts.freeBase(5);
+        try (FileStorage held = FileStorage.open(FileStorageOptions.defaults(dir))) {
+            Run r = run("0", "--peers", "127.0.0.1:" + base, "--data-dir", dir.toString());
+            assertEquals(1, r.code(), r.err());
+            assertTrue(r.err().contains("cannot start node 0: data directory"), r.err());
+            assertTrue(r.err().contains("is already open"), r.err());
+        }
+    }
+
+    @Test
+    void portInUse_refusesToStart_withExitCode1_andReleasesTheDataDirectory(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("node-0");
+        int base = LoopbackPorts.freeBase(5);
+        try (DatagramSocket taken = new DatagramSocket(base + 3, InetAddress.getLoopbackAddress())) {
+            Run r = run("0", "--peers", "127.0.0.1:" + base, "--data-dir", dir.toString());
+            assertEquals(1, r.code(), r.err());
+            assertTrue(r.err().contains("cannot bind UDP 127.0.0.1:" + (base + 3)), r.err());
+        }
+        FileStorage.open(FileStorageOptions.defaults(dir)).close(); // the failed start let go of it
+    }
+
+    @Test
+    void startLine_saysWhichTransportWasChosenAndWhy(@TempDir Path tmp) {
+        int base = LoopbackPorts.freeBase(5);
+        try (DatagramSocket taken = new DatagramSocket(base, InetAddress.getLoopbackAddress())) {
+            Run r = run("0", "--peers", "127.0.0.1:" + base, "--data-dir", tmp.resolve("d").toString());
+            assertTrue(r.out().contains("transport udp (auto: 127.0.0.1 is a loopback address"), r.out());
+        } catch (java.net.SocketException e) {
+            throw new AssertionError(e);
+        }
+    }
+}
