@@ -1,0 +1,213 @@
+package raftudp.node;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import raftudp.cluster.Await;
+import raftudp.cluster.MemoryNetwork;
+import raftudp.kv.ClientRequest;
+import raftudp.kv.ClientResponse;
+import raftudp.kv.Command;
+import raftudp.kv.Value;
+import raftudp.storage.FileStorage;
+import raftudp.storage.FileStorageOptions;
+import raftudp.transport.Transport;
+import raftudp.wire.MessageClass;
+import raftudp.wire.RaftHeader;
+import raftudp.wire.StatusReport;
+import raftudp.wire.StatusRequest;
+import raftudp.wire.WireCodec;
+import raftudp.wire.WireDecoder;
+import raftudp.wire.WireLimits;
+import raftudp.wire.WireStats;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** One node's runtime over the in-memory network: inbox, group commit, status, bad input. */
+class NodeRuntimeTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+    private static final int CLIENT_PORT = 5000;
+    private final MemoryNetwork network = new MemoryNetwork();
+    private final ClusterConfig cluster = ClusterConfig.parsePeers("10.9.0.1:40000");
+    private final WireCodec codec = new WireCodec(RaftHeader.NO_NODE, 1, WireLimits.DEFAULT, new WireStats());
+    private final WireDecoder decoder = new WireDecoder(new WireStats(), System::currentTimeMillis, "test");
+    private final LinkedBlockingQueue<Object> answers = new LinkedBlockingQueue<>();
+    private Transport client;
+    private NodeRuntime node;
+
+    @TempDir
+    Path tmp;
+
+    @BeforeEach
+    void start() throws Exception {
+        client = network.transport(InetAddress.getByName("10.9.0.99"));
+        client.start(Set.of(CLIENT_PORT), (from, port, data) -> {
+            synchronized (decoder) {
+                decoder.decode(data, from, MessageClass.CLIENT).ifPresent(r -> answers.add(r.message()));
+            }
+        });
+    }
+
+    private NodeRuntime startNode(NodeSettings settings) throws Exception {
+        FileStorage storage = FileStorage.open(FileStorageOptions.defaults(tmp.resolve("node-0")));
+        node = NodeRuntime.start(cluster, 0, settings, storage, network.transport(cluster.node(0).address()));
+        return node;
+    }
+
+    private static NodeSettings fast() {
+        return NodeSettings.defaults().withTimeouts(5, 2, 10, 20);
+    }
+
+    @AfterEach
+    void stop() {
+        if (node != null) {
+            node.close();
+        }
+        client.close();
+        network.close();
+    }
+
+    private void send(Object message, MessageClass to) {
+        for (byte[] d : codec.encode(message)) {
+            sendRaw(d, to);
+        }
+    }
+
+    private void sendRaw(byte[] datagram, MessageClass to) {
+        client.send(CLIENT_PORT, cluster.node(0).socketOf(to), datagram);
+    }
+
+    private StatusReport awaitLeader(NodeRuntime rt) {
+        return Await.value("node 0 leads", TIMEOUT, () -> {
+            try {
+                StatusReport s = rt.status(TIMEOUT);
+                return s.role().equals("LEADER") ? java.util.Optional.of(s) : java.util.Optional.empty();
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        });
+    }
+
+    @Test
+    void statusRequest_onTheClientPort_isAnsweredWithRoleIndexesAndCounters() throws Exception {
+        awaitLeader(startNode(fast()));
+        send(new StatusRequest(), MessageClass.CLIENT);
+        StatusReport s = (StatusReport) answers.poll(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        assertEquals("LEADER", s.role());
+        assertEquals(0, s.leaderId());
+        assertTrue(s.lastLogIndex() >= 1, "the leader's no-op entry: " + s);
+        assertTrue(s.commitIndex() >= 1 && s.appliedIndex() >= 1, s.toString());
+        for (String c : new String[]{"rx.STATUS_REQUEST", "node.ticks", "node.inbox_drops", "storage.fsyncs",
+                "storage.syncs", "kv.keys"}) {
+            assertTrue(s.counters().containsKey(c), c + " in " + s.counters());
+        }
+    }
+
+    @Test
+    void badDatagrams_areCountedByReason_andTheNodeKeepsServing() throws Exception {
+        NodeRuntime rt = startNode(fast());
+        awaitLeader(rt);
+        sendRaw(new byte[]{1, 2, 3}, MessageClass.VOTE);
+        send(new StatusRequest(), MessageClass.APPEND);
+        Await.await("both drops counted", TIMEOUT, () -> rt.wireStats().datagramsDropped() == 2);
+        send(new StatusRequest(), MessageClass.CLIENT);
+        StatusReport s = (StatusReport) answers.poll(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        assertEquals(1L, s.counters().get("drop.SHORT"));
+        assertEquals(1L, s.counters().get("drop.WRONG_PORT"));
+    }
+
+    @Test
+    void fullInbox_dropsAndCounts_withoutBlockingTheIoThread() throws Exception {
+        NodeRuntime rt = startNode(fast().withLoopLimits(4, 1024));
+        awaitLeader(rt);
+        CountDownLatch release = new CountDownLatch(1);
+        Thread blocker = new Thread(() -> {
+            try {
+                rt.query(r -> {
+                    awaitUninterruptibly(release);
+                    return null;
+                }, TIMEOUT);
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        });
+        blocker.start();
+        Await.await("the loop is busy", TIMEOUT, () -> rt.isRunning() && release.getCount() == 1);
+        for (int i = 0; i < 20; i++) {
+            send(new StatusRequest(), MessageClass.CLIENT);
+        }
+        Await.await("inputs beyond the inbox dropped", TIMEOUT, () -> rt.inboxDrops() >= 16);
+        release.countDown();
+        blocker.join();
+        Await.await("queued ones answered", TIMEOUT, () -> answers.size() >= 1);
+    }
+
+    private static void awaitUninterruptibly(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Test
+    void writesOfOneBatch_shareOneSync() throws Exception {
+        NodeRuntime rt = startNode(fast());
+        awaitLeader(rt);
+        CountDownLatch release = new CountDownLatch(1);
+        Thread blocker = new Thread(() -> {
+            try {
+                rt.query(r -> {
+                    awaitUninterruptibly(release);
+                    return null;
+                }, TIMEOUT);
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        });
+        blocker.start();
+        long syncsBefore = rt.status(TIMEOUT).counters().get("storage.syncs");
+        int writes = 50;
+        for (int i = 1; i <= writes; i++) {
+            send(new ClientRequest(77, i, new Command.Put("k" + i, Value.of(i))), MessageClass.CLIENT);
+        }
+        Await.await("all writes queued", TIMEOUT, () -> rt.wireStats().messagesReceived() >= writes);
+        release.countDown();
+        blocker.join();
+        for (int i = 0; i < writes; i++) {
+            ClientResponse r = (ClientResponse) answers.poll(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            assertEquals(ClientResponse.Status.OK, r.status(), String.valueOf(r));
+        }
+        long syncs = rt.status(TIMEOUT).counters().get("storage.syncs") - syncsBefore;
+        assertTrue(syncs <= 5, writes + " writes took " + syncs + " syncs");
+    }
+
+    @Test
+    void indexOutOfRange_isRefused_andClosesWhatItWasGiven() throws Exception {
+        FileStorage storage = FileStorage.open(FileStorageOptions.defaults(tmp.resolve("x")));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> NodeRuntime.start(cluster, 1,
+                NodeSettings.defaults(), storage, network.transport(cluster.node(0).address())));
+        assertTrue(e.getMessage().contains("node index 1 is out of range"), e.getMessage());
+        FileStorage.open(FileStorageOptions.defaults(tmp.resolve("x"))).close(); // released
+    }
+
+    @Test
+    void queryAfterClose_failsClearly() throws Exception {
+        NodeRuntime rt = startNode(fast());
+        rt.close();
+        rt.close(); // idempotent
+        assertThrows(IllegalStateException.class, () -> rt.status(TIMEOUT));
+    }
+}
