@@ -270,8 +270,9 @@ public final class Replica<A> {
             }
             writes.clear();
         }
-        if (role != lastRole || raft.term() != lastTerm) {
-            LOG.info("node {}: {} in term {} (leader {})", config.id(), role, raft.term(), raft.leader());
+        if (role != lastRole || raft.term() != lastTerm || raft.leader() != lastLeader) {
+            LOG.info("node {}: {} in term {} (leader {})", config.id(), role, raft.term(),
+                    raft.leader() == Raft.NONE ? "unknown" : raft.leader());
         }
         lastRole = role;
         lastTerm = raft.term();

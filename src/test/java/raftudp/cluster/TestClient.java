@@ -188,6 +188,11 @@ public final class TestClient implements AutoCloseable {
         return best;
     }
 
+    /** Sends the next requests to {@code id} first (a leader found by other means). */
+    public void assumeLeader(int id) {
+        leaderGuess = id;
+    }
+
     public long clientId() {
         return clientId;
     }
