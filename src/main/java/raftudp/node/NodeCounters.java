@@ -25,8 +25,38 @@ final class NodeCounters {
     /** Outgoing messages the codec refused (too large); the sender treats them as lost. */
     final LongAdder encodeFailures = new LongAdder();
 
+    /** Thresholds of {@link #leaderGapsOver}, in ms. */
+    static final long[] LEADER_GAP_THRESHOLDS_MS = {25, 50, 100, 200, 400, 800};
+    /** Heartbeats and appends received from the leader of the current term. */
+    final LongAdder leaderContacts = new LongAdder();
+    /**
+     * Leader contacts that came more than {@code LEADER_GAP_THRESHOLDS_MS[i]} after the previous
+     * one from the same leader in the same term, as the loop saw them: the heartbeat period plus
+     * every delay on the way (sender's loop, network, our loop). A gap reaching the election
+     * timeout starts an election: these tell how much margin the timeouts leave.
+     */
+    final LongAdder[] leaderGapsOver = new LongAdder[LEADER_GAP_THRESHOLDS_MS.length];
+
+    NodeCounters() {
+        for (int i = 0; i < leaderGapsOver.length; i++) {
+            leaderGapsOver[i] = new LongAdder();
+        }
+    }
+
+    /** Counts a gap of {@code gapMs} between two contacts of one leader. */
+    void leaderGap(long gapMs) {
+        leaderContacts.increment();
+        for (int i = 0; i < LEADER_GAP_THRESHOLDS_MS.length && gapMs > LEADER_GAP_THRESHOLDS_MS[i]; i++) {
+            leaderGapsOver[i].increment();
+        }
+    }
+
     /** The counters by their status-report name. */
     void putInto(Map<String, Long> m) {
+        m.put("node.leader_contacts", leaderContacts.sum());
+        for (int i = 0; i < leaderGapsOver.length; i++) {
+            m.put("node.leader_gap_over_" + LEADER_GAP_THRESHOLDS_MS[i] + "ms", leaderGapsOver[i].sum());
+        }
         m.put("node.inbox_drops", inboxDrops.sum());
         m.put("node.ticks", ticks.sum());
         m.put("node.ticks_late", ticksLate.sum());

@@ -117,6 +117,11 @@ public final class NodeMain implements Callable<Integer> {
                 + plan.transport().kind().name().toLowerCase() + " (" + plan.transport().reason() + "), data "
                 + plan.storage().dir() + ", fsync " + plan.storage().fsyncPolicy().name().toLowerCase());
         out.flush();
+        if (plan.storage().fsyncPolicy() == FsyncPolicy.NEVER) {
+            err.println("raft-node: WARNING: --fsync never: nothing is forced to disk; a power cut can lose "
+                    + "acknowledged writes and votes. Throwaway runs only.");
+            err.flush();
+        }
         NodeRuntime rt;
         try {
             FileStorage storage = FileStorage.open(plan.storage());

@@ -84,6 +84,10 @@ public final class NodeRuntime implements AutoCloseable {
     private volatile boolean running = true;
     private volatile Throwable failure;
     private boolean closed;
+    /** Last heartbeat or append from a leader: sender, term, time (loop thread only). */
+    private int lastContactFrom = -1;
+    private long lastContactTerm = -1;
+    private long lastContactNanos;
 
     private NodeRuntime(ClusterConfig cluster, int id, NodeSettings settings, RaftStorage storage,
                         Transport transport) {
@@ -261,6 +265,7 @@ public final class NodeRuntime implements AutoCloseable {
         for (NodeInput in : batch) {
             if (in instanceof NodeInput.Peer p) {
                 counters.inputs.increment();
+                noticeLeaderContact(p.message());
                 replica.receive(p.message());
             } else if (in instanceof NodeInput.Client c) {
                 counters.inputs.increment();
@@ -273,6 +278,20 @@ public final class NodeRuntime implements AutoCloseable {
             }
             // Wake: nothing to do, the loop re-reads `running`
         }
+    }
+
+    /** Measures the gaps between a leader's heartbeats and appends (see {@link NodeCounters#leaderGapsOver}). */
+    private void noticeLeaderContact(Message m) {
+        if (!(m instanceof Message.Heartbeat || m instanceof Message.AppendRequest)) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (m.from() == lastContactFrom && m.term() == lastContactTerm) {
+            counters.leaderGap(TimeUnit.NANOSECONDS.toMillis(now - lastContactNanos));
+        }
+        lastContactFrom = m.from();
+        lastContactTerm = m.term();
+        lastContactNanos = now;
     }
 
     /** This node's status report (loop thread only). */

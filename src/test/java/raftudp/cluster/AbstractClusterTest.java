@@ -39,7 +39,8 @@ import static raftudp.cluster.Await.await;
  * ({@link #newTransport}) and where the test client sits ({@link #clientEndpoint}).
  * Nodes run in this JVM as {@link NodeRuntime}s on {@link FileStorage} in a temporary
  * directory; a subclass that must run them elsewhere (a child process in a network
- * namespace) overrides {@link #startNode}.
+ * namespace) overrides {@link #startNode}, and {@link #newClient} if the client must live
+ * there too.
  *
  * <p>Nothing here waits on the clock for synchronisation: every wait is a condition with a
  * deadline ({@link Await}), observed through the wire protocol (client and status requests).
@@ -89,8 +90,17 @@ public abstract class AbstractClusterTest {
         for (int i = 0; i < NODES; i++) {
             nodes.add(startNode(i, dataDir(i)));
         }
+        client = newClient();
+    }
+
+    /**
+     * The test client: in this JVM, through {@link #newTransport} at {@link #clientEndpoint}.
+     * A subclass whose nodes cannot be reached from this JVM's network namespace gives it a
+     * transport that relays through a process inside the test network.
+     */
+    protected TestClient newClient() throws Exception {
         InetSocketAddress c = clientEndpoint();
-        client = new TestClient(cluster, newTransport(c.getAddress()), c.getPort(), new Random().nextLong());
+        return new TestClient(cluster, newTransport(c.getAddress()), c.getPort(), new Random().nextLong());
     }
 
     @AfterEach

@@ -27,8 +27,10 @@ import java.util.concurrent.TimeUnit;
  *   <li>failover: time from killing the leader's process (SIGKILL) to another node reporting
  *       itself leader of a higher term, and to the first write committed after it; repeated
  *       {@code --rounds} times (the killed node is restarted from its data directory each time);</li>
- *   <li>stability: term changes while the leader is alive during {@code --quiet-s} seconds in which
- *       the client writes without pause (fsyncs, allocation, the three JVMs competing for 2 cores).</li>
+ *   <li>stability, while the leader is alive for {@code --quiet-s} seconds idle then as long with the
+ *       client writing without pause (fsyncs, allocation, the JVMs competing for the cores):
+ *       the followers' gaps between two contacts of the leader (heartbeat period plus every delay)
+ *       over 50, 100, 200 and 400 ms, and term changes.</li>
  * </ul>
  * Not a test. Run:
  * <pre>
@@ -40,6 +42,7 @@ import java.util.concurrent.TimeUnit;
 public final class FailoverBench {
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
     private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
+    private static final int[] GAPS_MS = {50, 100, 200, 400};
 
     /** One setting: tick length and timeouts in ticks. */
     record Setting(int tickMs, int heartbeatTicks, int electionMin, int electionMax) {
@@ -96,8 +99,9 @@ public final class FailoverBench {
         }
         System.out.println("load average at start: " + loadAverage());
         System.out.println("| setting | status RTT p50 / p99 ms | write p50 / p99 ms | new leader ms: min / p50 / max"
-                + " | first write after kill ms: p50 / max | writes and term changes in " + quietS + " s busy |");
-        System.out.println("|---|---|---|---|---|---|");
+                + " | first write after kill ms: p50 / max | leader contacts / gaps over " + Arrays.toString(GAPS_MS)
+                + " ms in " + quietS + " s idle + " + quietS + " s busy | writes while busy | term changes |");
+        System.out.println("|---|---|---|---|---|---|---|---|");
         for (Setting s : settings) {
             FailoverBench b = new FailoverBench(s, Files.createTempDirectory("failover-bench"));
             try {
@@ -129,12 +133,19 @@ public final class FailoverBench {
             writes[i] = ms(System.nanoTime() - t);
         }
         long termBefore = client.status(leader, TIMEOUT).orElseThrow().term();
+        long[] gapsBefore = gaps();
+        Thread.sleep(quietS * 1000L); // idle: the leader's heartbeats alone keep the followers quiet
         long busyWrites = 0;
         long busyUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(quietS);
         while (System.nanoTime() - busyUntil < 0) {
             client.write(new Command.Put("busy", Value.of(busyWrites++)), TIMEOUT);
         }
         long termChanges = client.status(stableLeader(), TIMEOUT).orElseThrow().term() - termBefore;
+        long[] gapsAfter = gaps();
+        StringBuilder gapText = new StringBuilder().append(gapsAfter[0] - gapsBefore[0]);
+        for (int i = 1; i < gapsAfter.length; i++) {
+            gapText.append(" / ").append(gapsAfter[i] - gapsBefore[i]);
+        }
         double[] elect = new double[rounds];
         double[] firstWrite = new double[rounds];
         for (int r = 0; r < rounds; r++) {
@@ -145,7 +156,7 @@ public final class FailoverBench {
         return "| " + setting + " | " + fmt(pct(rtt, 50)) + " / " + fmt(pct(rtt, 99)) + " | " + fmt(pct(writes, 50))
                 + " / " + fmt(pct(writes, 99)) + " | " + fmt(pct(elect, 0)) + " / " + fmt(pct(elect, 50)) + " / "
                 + fmt(pct(elect, 100)) + " | " + fmt(pct(firstWrite, 50)) + " / " + fmt(pct(firstWrite, 100))
-                + " | " + busyWrites + " writes, " + termChanges + " term changes |";
+                + " | " + gapText + " | " + busyWrites + " | " + termChanges + " |";
     }
 
     /** Kills the leader; returns ms to a new leader and to the first write committed; restarts it. */
@@ -211,6 +222,19 @@ public final class FailoverBench {
             }
             return Optional.of(leader);
         });
+    }
+
+    /** Leader contacts and gaps over {@link #GAPS_MS}, summed over the nodes. */
+    private long[] gaps() {
+        long[] sum = new long[1 + GAPS_MS.length];
+        for (int i = 0; i < 3; i++) {
+            var c = client.status(i, TIMEOUT).orElseThrow().counters();
+            sum[0] += c.getOrDefault("node.leader_contacts", 0L);
+            for (int g = 0; g < GAPS_MS.length; g++) {
+                sum[g + 1] += c.getOrDefault("node.leader_gap_over_" + GAPS_MS[g] + "ms", 0L);
+            }
+        }
+        return sum;
     }
 
     private static double ms(long nanos) {
