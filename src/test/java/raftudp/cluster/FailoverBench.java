@@ -30,7 +30,9 @@ import java.util.concurrent.TimeUnit;
  *   <li>stability, while the leader is alive for {@code --quiet-s} seconds idle then as long with the
  *       client writing without pause (fsyncs, allocation, the JVMs competing for the cores):
  *       the followers' gaps between two contacts of the leader (heartbeat period plus every delay)
- *       over 50, 100, 200 and 400 ms, and term changes.</li>
+ *       over 50, 100, 200 and 400 ms, the vote requests sent (every election attempt, pre-votes
+ *       included: with pre-vote and check-quorum a lone follower's attempt fails without a new term)
+ *       and term changes.</li>
  * </ul>
  * Not a test. Run:
  * <pre>
@@ -100,8 +102,9 @@ public final class FailoverBench {
         System.out.println("load average at start: " + loadAverage());
         System.out.println("| setting | status RTT p50 / p99 ms | write p50 / p99 ms | new leader ms: min / p50 / max"
                 + " | first write after kill ms: p50 / max | leader contacts / gaps over " + Arrays.toString(GAPS_MS)
-                + " ms in " + quietS + " s idle + " + quietS + " s busy | writes while busy | term changes |");
-        System.out.println("|---|---|---|---|---|---|---|---|");
+                + " ms in " + quietS + " s idle + " + quietS + " s busy | writes while busy | vote requests sent"
+                + " (pre-votes included) | term changes |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|");
         for (Setting s : settings) {
             FailoverBench b = new FailoverBench(s, Files.createTempDirectory("failover-bench"));
             try {
@@ -143,7 +146,7 @@ public final class FailoverBench {
         long termChanges = client.status(stableLeader(), TIMEOUT).orElseThrow().term() - termBefore;
         long[] gapsAfter = gaps();
         StringBuilder gapText = new StringBuilder().append(gapsAfter[0] - gapsBefore[0]);
-        for (int i = 1; i < gapsAfter.length; i++) {
+        for (int i = 1; i < gapsAfter.length - 1; i++) {
             gapText.append(" / ").append(gapsAfter[i] - gapsBefore[i]);
         }
         double[] elect = new double[rounds];
@@ -156,7 +159,8 @@ public final class FailoverBench {
         return "| " + setting + " | " + fmt(pct(rtt, 50)) + " / " + fmt(pct(rtt, 99)) + " | " + fmt(pct(writes, 50))
                 + " / " + fmt(pct(writes, 99)) + " | " + fmt(pct(elect, 0)) + " / " + fmt(pct(elect, 50)) + " / "
                 + fmt(pct(elect, 100)) + " | " + fmt(pct(firstWrite, 50)) + " / " + fmt(pct(firstWrite, 100))
-                + " | " + gapText + " | " + busyWrites + " | " + termChanges + " |";
+                + " | " + gapText + " | " + busyWrites + " | " + (gapsAfter[GAPS_MS.length + 1]
+                - gapsBefore[GAPS_MS.length + 1]) + " | " + termChanges + " |";
     }
 
     /** Kills the leader; returns ms to a new leader and to the first write committed; restarts it. */
@@ -224,15 +228,16 @@ public final class FailoverBench {
         });
     }
 
-    /** Leader contacts and gaps over {@link #GAPS_MS}, summed over the nodes. */
+    /** Leader contacts, gaps over {@link #GAPS_MS} and vote requests sent, summed over the nodes. */
     private long[] gaps() {
-        long[] sum = new long[1 + GAPS_MS.length];
+        long[] sum = new long[2 + GAPS_MS.length];
         for (int i = 0; i < 3; i++) {
             var c = client.status(i, TIMEOUT).orElseThrow().counters();
             sum[0] += c.getOrDefault("node.leader_contacts", 0L);
             for (int g = 0; g < GAPS_MS.length; g++) {
                 sum[g + 1] += c.getOrDefault("node.leader_gap_over_" + GAPS_MS[g] + "ms", 0L);
             }
+            sum[GAPS_MS.length + 1] += c.getOrDefault("tx.VOTE_REQUEST", 0L);
         }
         return sum;
     }
