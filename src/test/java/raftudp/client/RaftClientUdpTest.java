@@ -1,0 +1,47 @@
+package raftudp.client;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import raftudp.kv.Result;
+import raftudp.kv.Value;
+import raftudp.transport.udp.UdpTransport;
+
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** The client over real kernel UDP sockets on loopback, against fake nodes on their own ports. */
+@Timeout(30)
+class RaftClientUdpTest {
+
+    static int freePort() throws Exception {
+        try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Test
+    void putAndGetOverLoopbackUdpFollowingARedirect() throws Exception {
+        InetAddress lo = InetAddress.getLoopbackAddress();
+        FakeNode.Store store = new FakeNode.Store();
+        InetSocketAddress a0 = new InetSocketAddress(lo, freePort());
+        InetSocketAddress a1 = new InetSocketAddress(lo, freePort());
+        try (FakeNode n0 = new FakeNode(0, a0, new UdpTransport(lo), store, (n, r) -> n.notLeader(r, 1));
+             FakeNode n1 = new FakeNode(1, a1, new UdpTransport(lo), store, (n, r) -> n.answerOk(r));
+             RaftClient client = RaftClient.start(ClientOptions.of(List.of(a0, a1)), new UdpTransport(lo))) {
+            byte[] big = new byte[1 << 20];
+            for (int i = 0; i < big.length; i++) {
+                big[i] = (byte) (i * 7);
+            }
+            assertEquals(new Result.Ok(null), client.put("big", Value.of(big)));
+            assertEquals(1, client.leader());
+            Result got = client.get("big");
+            assertArrayEquals(big, ((Value.Bytes) ((Result.Found) got).value()).value(), "1 MiB round trip");
+            assertEquals(1, client.status(1, 2_000).nodeId());
+        }
+    }
+}
