@@ -165,7 +165,12 @@ public final class RaftClient implements AutoCloseable {
 
     /** A read: client id 0 and a sequence number no other read of this client uses. */
     Result read(Command.Get get) throws RaftClientException {
-        return call(0, nextReadSeq.getAndIncrement(), get);
+        Result r = call(0, nextReadSeq.getAndIncrement(), get);
+        if (r instanceof Result.SessionExpired) {
+            throw new RaftClientException(RaftClientException.Kind.OUTCOME_UNKNOWN, "the cluster answered SessionExpired "
+                    + "to " + Texts.command(get) + ", which carries no session: does the node speak this client's protocol?");
+        }
+        return r;
     }
 
     /**
@@ -297,6 +302,9 @@ public final class RaftClient implements AutoCloseable {
         if (pending.putIfAbsent(key, box) != null) {
             inFlight.release();
             throw new IllegalStateException("request " + key + " is already in flight");
+        }
+        if (closed) {
+            box.close(); // close() may have run before this mailbox was registered
         }
         try {
             return new Call(this, new ClientRequest(clientId, seq, command), box, deadline).run();

@@ -44,4 +44,22 @@ class RaftClientUdpTest {
             assertEquals(1, client.status(1, 2_000).nodeId());
         }
     }
+
+    @Test
+    void theProgramWithItsRealTransportTalksToANodeOnLoopback() throws Exception {
+        InetAddress lo = InetAddress.getLoopbackAddress();
+        int clientPort = freePort();
+        InetSocketAddress at = new InetSocketAddress(lo, clientPort);
+        FakeNode.Store store = new FakeNode.Store();
+        try (FakeNode node = new FakeNode(0, at, new UdpTransport(lo), store, (n, r) -> n.answerOk(r))) {
+            String peers = "127.0.0.1:" + (clientPort - 3); // base port: the client port is base + 3
+            Cli.Run r = Cli.run(ClientMain::defaultTransport, "-s", "127.0.0.1", "-d", "0", "--peers", peers, "-da", "0");
+            assertEquals(0, r.code(), r.toString());
+            assertEquals("OK: appended 0 to log; log now holds 1 value [leader: node 0, 127.0.0.1:" + clientPort + "]\n",
+                    r.out());
+            r = Cli.run(ClientMain::defaultTransport, "--peers", peers, "status");
+            assertEquals(0, r.code(), r.toString());
+            assertEquals("127.0.0.1", node.requests().get(0).from().getAddress().getHostAddress(), "bound to -s");
+        }
+    }
 }
