@@ -71,7 +71,7 @@ final class FakeCluster implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         for (RaftClient c : clients) {
             c.close();
         }

@@ -41,9 +41,13 @@ final class MemoryNetwork implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         delivery.shutdownNow();
-        delivery.awaitTermination(5, TimeUnit.SECONDS);
+        try {
+            delivery.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void deliver(InetSocketAddress from, InetSocketAddress to, byte[] payload) {

@@ -42,6 +42,8 @@ class RaftClientUdpTest {
             Result got = client.get("big");
             assertArrayEquals(big, ((Value.Bytes) ((Result.Found) got).value()).value(), "1 MiB round trip");
             assertEquals(1, client.status(1, 2_000).nodeId());
+            assertEquals(1, n0.requests().size(), "node 0 redirected the put; the get went to the leader");
+            assertEquals(2, n1.requests().size());
         }
     }
 
