@@ -257,7 +257,8 @@ public final class ClientMain implements Callable<Integer> {
             client = RaftClient.start(options, transports.create(src, raw, interfaceName));
         } catch (TransportException e) {
             err.println("raft-client: cannot start the " + (raw ? "pcap" : "udp") + " transport"
-                    + (source != null ? " at -s " + source : "") + ": " + e.getMessage());
+                    + (source != null ? " at -s " + source : "") + ": " + e.getMessage()
+                    + (source != null && !raw ? "; -s must be an address of this host" : ""));
             return EXIT_IO;
         }
         try (client) {
