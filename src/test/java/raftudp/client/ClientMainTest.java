@@ -142,10 +142,11 @@ class ClientMainTest {
     void noLeaderExitsWith3AndSaysWhatEachNodeAnswered() throws Exception {
         cluster = new FakeCluster(3, 0);
         cluster.nodes.forEach(n -> n.policy((x, r) -> x.notLeader(r, -1)));
-        Cli.Run r = run("--timeout-ms", "200", "put", "k", "1");
+        Cli.Run r = run("--timeout-ms", "2000", "put", "k", "1");
         assertEquals(3, r.code(), r.toString());
-        assertTrue(r.err().startsWith("raft-client: no leader answered within 200 ms; last answers: node 0 (127.0.0.1:9994): "
-                + "not the leader (no leader known)"), r.toString());
+        assertTrue(r.err().startsWith("raft-client: no leader answered within 2 s; last answers: node 0 (127.0.0.1:9994): "),
+                r.toString());
+        assertTrue(r.err().contains("): not the leader (no leader known)"), r.toString());
     }
 
     @Test
@@ -171,14 +172,14 @@ class ClientMainTest {
     void statusShowsATableAndTheLeader() throws Exception {
         cluster = new FakeCluster(3, 0);
         cluster.node(1).answersStatus(false);
-        Cli.Run r = run("status", "--wait-ms", "200");
+        Cli.Run r = run("status", "--wait-ms", "1000");
         assertEquals(0, r.code(), r.toString());
         String[] lines = r.out().split("\n");
         assertTrue(lines[0].startsWith("id  address         role      term  leader  commit  applied  last  rx   tx  drops"),
                 r.out());
         assertTrue(lines[1].startsWith("0   127.0.0.1:9994  LEADER    3     0       10      9        12    100  90  3"),
                 r.out());
-        assertTrue(lines[2].contains("no answer within 200 ms"), r.out());
+        assertTrue(lines[2].contains("no answer within 1 s"), r.out());
         assertEquals("leader: node 0 (127.0.0.1:9994), term 3", lines[4]);
 
         Cli.Run one = run("-d", "1", "status", "--wait-ms", "100");
@@ -221,7 +222,7 @@ class ClientMainTest {
         long tookMs = (System.nanoTime() - start) / 1_000_000;
         assertEquals(0, r.code(), r.toString());
         assertTrue(tookMs < 10_000, "bounded by --duration: " + tookMs + " ms");
-        assertTrue(r.out().contains("done in 0.3"), r.out());
+        assertTrue(r.out().matches("(?s).*done in [0-9.]+ s: [1-9][0-9]* operations.*"), r.out());
     }
 
     @Test

@@ -215,7 +215,7 @@ class RaftClientTest {
         long tookMs = (System.nanoTime() - start) / 1_000_000;
         assertEquals(RaftClientException.Kind.NO_LEADER, e.kind());
         assertTrue(e.getMessage().startsWith("no leader answered within 300 ms; last answers: node 0 (127.0.0.1:9994): "
-                + "no answer; node 1 (127.0.0.2:9994): no answer"), e.getMessage());
+                + "no answer; node 1 (127.0.0.2:9994): "), e.getMessage());
         assertTrue(e.getMessage().endsWith("The put may or may not have been applied (at most once)"), e.getMessage());
         assertTrue(tookMs >= 290 && tookMs < 3_000, "gave up after " + tookMs + " ms");
     }
@@ -322,10 +322,10 @@ class RaftClientTest {
         cluster.node(1).answersStatus(false);
         RaftClient client = cluster.client(cluster.fastOptions());
         assertEquals("LEADER", client.status(0, 2_000).role());
-        List<NodeStatus> all = client.statusAll(200);
+        List<NodeStatus> all = client.statusAll(1_000);
         assertEquals(3, all.size());
         assertTrue(all.get(0).answered() && all.get(2).answered());
-        assertEquals("no answer within 200 ms", all.get(1).error());
+        assertEquals("no answer within 1 s", all.get(1).error());
         RaftClientException e = assertThrows(RaftClientException.class, () -> client.status(1, 100));
         assertEquals(RaftClientException.Kind.NO_ANSWER, e.kind());
         assertEquals("node 1 (127.0.0.2:9994) did not answer a status request within 100 ms", e.getMessage());

