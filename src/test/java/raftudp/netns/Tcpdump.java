@@ -35,7 +35,7 @@ public final class Tcpdump implements AutoCloseable {
         String name = "tcpdump-" + file.getFileName();
         Path log = lab.logFile(name);
         Files.deleteIfExists(log);
-        List<String> cmd = new ArrayList<>(List.of("tcpdump", "-i", iface, "-n", "-U", "--immediate-mode", "-s", "2048",
+        List<String> cmd = new ArrayList<>(List.of("tcpdump", "-Z", "root", "-i", iface, "-n", "-U", "--immediate-mode", "-s", "2048",
                 "-c", String.valueOf(FRAMES_MAX), "-w", file.toAbsolutePath().toString()));
         cmd.addAll(List.of(filter));
         Process p = lab.spawn(ns, name, cmd);
@@ -58,6 +58,11 @@ public final class Tcpdump implements AutoCloseable {
         sleep(200); // frames still on their way through the veths
         NetnsLab.stop(process);
         return file;
+    }
+
+    /** tcpdump's own verbose decoding of a capture file ({@code tcpdump -nvv -r}), run inside {@code ns}. */
+    public static String decode(NetnsLab lab, String ns, Path file) {
+        return lab.run(ns, "tcpdump", "-nvv", "-r", file.toAbsolutePath().toString());
     }
 
     /** What tcpdump printed (its statistics end up here after {@link #stop}). */

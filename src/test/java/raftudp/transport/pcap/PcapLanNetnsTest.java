@@ -91,7 +91,11 @@ class PcapLanNetnsTest {
             b.call("echo on");
             a.call("send " + ip(2) + " " + P2 + " " + P1 + " 50 100");
             assertEquals("50", a.call("wait 50 10000"), "all echoed back");
-            CaptureCheck.Summary s = CaptureCheck.check(dump.stop());
+            Path captured = dump.stop();
+            String decoded = Tcpdump.decode(lab, h(2).namespace(), captured);
+            assertEquals(100, decoded.split("udp sum ok", -1).length - 1, "tcpdump agrees:\n" + decoded);
+            assertFalse(decoded.contains("bad"), decoded);
+            CaptureCheck.Summary s = CaptureCheck.check(captured);
             assertEquals(List.of(), s.problems());
             assertEquals(100, s.udp(), "50 each way, all with valid IPv4 and UDP checksums: " + s);
             assertEquals(0, s.udpChecksumPartial());

@@ -34,6 +34,7 @@ import java.util.stream.Collectors;
  * wait N MS                                      until N datagrams received   -> ok COUNT
  * got I                                          received datagram I         -> ok IP:PORT LOCALPORT HEX
  * count                                          -> ok COUNT FIRSTNANOS LASTNANOS
+ * reset                                          count from zero again
  * echo on|off                                    answer each datagram with itself
  * stats                                          -> ok name=value ...
  * mac IP                                         neighbour MAC in use        -> ok aa:..|none
@@ -51,7 +52,7 @@ public final class PcapPeer {
     private static final int KEPT_MAX = 10_000;
 
     private final PrintStream out;
-    private final List<String> kept = new ArrayList<>();
+    private final List<Object[]> kept = new ArrayList<>(); // {from, localPort, payload}
     private final AtomicLong received = new AtomicLong();
     private final AtomicLong firstNanos = new AtomicLong();
     private final AtomicLong lastNanos = new AtomicLong();
@@ -104,6 +105,11 @@ public final class PcapPeer {
             case "wait": return waitFor(Long.parseLong(c[1]), Long.parseLong(c[2]));
             case "got": return got(Integer.parseInt(c[1]));
             case "count": return received.get() + " " + firstNanos.get() + " " + lastNanos.get();
+            case "reset":
+                received.set(0);
+                firstNanos.set(0);
+                lastNanos.set(0);
+                return "";
             case "echo":
                 echo = c[1].equals("on");
                 return "";
@@ -147,8 +153,7 @@ public final class PcapPeer {
         }
         synchronized (kept) {
             if (kept.size() < KEPT_MAX) {
-                kept.add(from.getAddress().getHostAddress() + ":" + from.getPort() + " " + localPort + " "
-                        + HexFormat.of().formatHex(data));
+                kept.add(new Object[]{from, localPort, data});
             }
         }
         received.incrementAndGet();
@@ -184,9 +189,16 @@ public final class PcapPeer {
     }
 
     private String got(int i) {
+        Object[] k;
         synchronized (kept) {
-            return i < kept.size() ? kept.get(i) : "none";
+            if (i >= kept.size()) {
+                return "none";
+            }
+            k = kept.get(i);
         }
+        InetSocketAddress from = (InetSocketAddress) k[0];
+        return from.getAddress().getHostAddress() + ":" + from.getPort() + " " + k[1] + " "
+                + HexFormat.of().formatHex((byte[]) k[2]);
     }
 
     private String stats() {
