@@ -205,7 +205,7 @@ public final class NetnsLab implements AutoCloseable {
         }
     }
 
-    /** Kills, by PID, whatever still runs inside namespace {@code ns} (only processes this lab started can be there). */
+    /** Kills, by PID, what still runs inside namespace {@code ns}: only processes this lab started can be there. */
     private static void killAll(String ns) {
         String pids;
         try {

@@ -64,7 +64,8 @@ public final class PcapNetnsSupport {
         try {
             NetnsLab.exec(List.of("ip", "-V"), java.time.Duration.ofSeconds(10));
         } catch (IllegalStateException e) {
-            Assertions.fail("iproute2 is needed for network namespaces (apt-get install -y iproute2): " + e.getMessage());
+            Assertions.fail("iproute2 is needed for network namespaces (apt-get install -y iproute2): "
+                    + e.getMessage());
         }
         try {
             org.pcap4j.core.Pcaps.libVersion();

@@ -35,8 +35,9 @@ public final class Tcpdump implements AutoCloseable {
         String name = "tcpdump-" + file.getFileName();
         Path log = lab.logFile(name);
         Files.deleteIfExists(log);
-        List<String> cmd = new ArrayList<>(List.of("tcpdump", "-Z", "root", "-i", iface, "-n", "-U", "--immediate-mode", "-s", "2048",
-                "-c", String.valueOf(FRAMES_MAX), "-w", file.toAbsolutePath().toString()));
+        List<String> cmd = new ArrayList<>(List.of("tcpdump", "-Z", "root", "-i", iface, "-n", "-U",
+                "--immediate-mode", "-s", "2048", "-c", String.valueOf(FRAMES_MAX),
+                "-w", file.toAbsolutePath().toString()));
         cmd.addAll(List.of(filter));
         Process p = lab.spawn(ns, name, cmd);
         long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();

@@ -200,8 +200,8 @@ public final class PcapTransport implements Transport {
                     return;
                 }
                 stats.countLoopError();
-                LOG.error("pcap {}: capture loop failed, entering it again in {} ms: {}", r.local.name(),
-                        LOOP_RETRY_MS, e.toString());
+                rateLimited.warn("loop", () -> "pcap " + r.local.name()
+                        + ": capture loop failed, entering it again every " + LOOP_RETRY_MS + " ms: " + e);
                 sleepQuietly(LOOP_RETRY_MS);
             }
         }

@@ -20,7 +20,8 @@ import static raftudp.transport.pcap.FramesTest.MAC_B;
 /** Resolution driven by hand: a fake link, a manual timer and clock, a fake kernel table. */
 class NeighboursTest {
     private static final long MS = 1_000_000;
-    private static final String EMPTY_TABLE = "IP address       HW type     Flags       HW address            Mask     Device\n";
+    private static final String EMPTY_TABLE =
+            "IP address       HW type     Flags       HW address            Mask     Device\n";
 
     private final List<byte[]> wire = new ArrayList<>();
     private final List<Runnable> timer = new ArrayList<>();

@@ -66,8 +66,9 @@ class PcapBenchmark {
         String a = hosts.get(0).address().getHostAddress();
         String b = hosts.get(1).address().getHostAddress();
         List<String> flags = List.of("-Dpeer.lifeMs=120000");
-        try (ChildJvm pa = ChildJvm.start(lab, hosts.get(0).namespace(), "bench-" + mode + round + "-a", PcapPeer.class, flags);
-             ChildJvm pb = ChildJvm.start(lab, hosts.get(1).namespace(), "bench-" + mode + round + "-b", PcapPeer.class, flags)) {
+        String name = "bench-" + mode + round;
+        try (ChildJvm pa = ChildJvm.start(lab, hosts.get(0).namespace(), name + "-a", PcapPeer.class, flags);
+             ChildJvm pb = ChildJvm.start(lab, hosts.get(1).namespace(), name + "-b", PcapPeer.class, flags)) {
             pa.call("start " + mode + " " + a + " 7001");
             pb.call("start " + mode + " " + b + " 7002");
             Duration slow = Duration.ofSeconds(60);

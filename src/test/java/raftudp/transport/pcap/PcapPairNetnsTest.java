@@ -62,7 +62,8 @@ class PcapPairNetnsTest {
                 "pcap.rx.drop.bad_udp_length", frame(3, f -> Frames.put16(f, 38, 4000), true),
                 "pcap.rx.drop.truncated", frame(4, f -> Frames.put16(f, 16, 1400), true),
                 "pcap.rx.drop.fragment", frame(5, f -> Frames.put16(f, 20, 0x2000), true));
-        try (ChildJvm a = peer(lab, hosts.get(0), "pair-hostile-a"); ChildJvm b = peer(lab, hosts.get(1), "pair-hostile-b")) {
+        try (ChildJvm a = peer(lab, hosts.get(0), "pair-hostile-a");
+             ChildJvm b = peer(lab, hosts.get(1), "pair-hostile-b")) {
             a.call("start pcap " + hosts.get(0).address().getHostAddress() + " " + PORT);
             List<String> names = new ArrayList<>(hostile.keySet());
             for (String name : names) {

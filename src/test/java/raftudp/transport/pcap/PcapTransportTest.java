@@ -41,7 +41,8 @@ class PcapTransportTest {
         PcapTransport none = new PcapTransport(PcapOptions.of(null, null));
         assertThrows(TransportException.class, () -> none.start(Set.of(7000), (f, p, d) -> { }));
         PcapTransport noSuch = new PcapTransport(PcapOptions.of("no-such-if9", null));
-        TransportException e = assertThrows(TransportException.class, () -> noSuch.start(Set.of(7000), (f, p, d) -> { }));
+        TransportException e = assertThrows(TransportException.class,
+                () -> noSuch.start(Set.of(7000), (f, p, d) -> { }));
         assertTrue(e.getMessage().contains("no-such-if9"), e.getMessage());
     }
 
@@ -84,7 +85,8 @@ class PcapTransportTest {
     void filterSelectsOurUdpPortsAndArpRepliesNotFromUs() throws Exception {
         String f = PcapTransport.filter(InetAddress.getByName("10.99.0.1"), FramesTest.MAC_A, Set.of(0x9997, 0x9994));
         assertEquals("(udp and dst host 10.99.0.1 and (dst port 39316 or dst port 39319)"
-                + " and not ether src 02:00:00:00:00:0a) or (arp and arp[6:2] = 2 and not ether src 02:00:00:00:00:0a)", f);
+                + " and not ether src 02:00:00:00:00:0a)"
+                + " or (arp and arp[6:2] = 2 and not ether src 02:00:00:00:00:0a)", f);
     }
 
     @Test
