@@ -4,10 +4,11 @@ The scenarios use it to watch the cluster (who leads, terms, commit indexes) wit
 depending on raft-client.jar's output format, and to read values back. Run inside a host:
   python3 mininet/raftprobe.py status 10.0.1.1 10.0.2.2 10.0.3.3      (one JSON line per node)
   python3 mininet/raftprobe.py get KEY --nodes 10.0.1.1,10.0.2.2,10.0.3.3
-  python3 mininet/raftprobe.py put KEY VALUE --nodes ...               (VALUE: int, or s:TEXT)
+  python3 mininet/raftprobe.py put KEY VALUE --nodes ...      (VALUE: int, s:TEXT or file:PATH)
 Every request is bounded: a timeout per try and a fixed number of tries.
 """
 import argparse
+import hashlib
 import json
 import os
 import socket
@@ -24,9 +25,22 @@ STATUS_NAMES = {0: "OK", 1: "NOT_LEADER", 2: "RETRY"}
 assert HEADER.size == 64
 
 
-def header(msg_type, message_id, payload_len, index_a=0, index_b=0):
-    return HEADER.pack(MAGIC, VERSION, msg_type, 0, b"\0\0\0", NO_NODE, NO_NODE, 0, 1,
+DATAGRAM_MAX = 1472   # section 6: 1500-byte MTU - 20 IPv4 - 8 UDP
+
+
+def header(msg_type, message_id, payload_len, index_a=0, index_b=0, chunk_index=0, chunk_count=1):
+    return HEADER.pack(MAGIC, VERSION, msg_type, 0, b"\0\0\0", NO_NODE, NO_NODE, chunk_index, chunk_count,
                        message_id & 0xFFFFFFFF, payload_len, 0, index_a, index_b, 0, 0)
+
+
+def datagrams(msg_type, message_id, body, index_a=0, index_b=0, datagram_max=DATAGRAM_MAX):
+    """A message as its datagrams (section 6): the body split in chunks, each with the header."""
+    room = datagram_max - 64
+    n = max(1, -(-len(body) // room))
+    if n > 0xFFFF:
+        raise ValueError("message too large for %d-byte datagrams" % datagram_max)
+    return [header(msg_type, message_id, len(body[i * room:(i + 1) * room]), index_a, index_b, i, n)
+            + body[i * room:(i + 1) * room] for i in range(n)]
 
 
 def parse_header(data):
@@ -80,7 +94,11 @@ def command(op, key, value=None):
 
 
 def client_request(message_id, client_id, seq, body):
-    return header(T_CLIENT_REQUEST, message_id, len(body), client_id, seq) + body
+    """One ClientRequest datagram (bodies up to 1408 bytes; see `datagrams` for larger)."""
+    d = datagrams(T_CLIENT_REQUEST, message_id, body, client_id, seq)
+    if len(d) != 1:
+        raise ValueError("body of %d bytes needs %d datagrams" % (len(body), len(d)))
+    return d[0]
 
 
 def decode_status(data):
@@ -131,23 +149,42 @@ class Probe:
     def __init__(self, timeout_s=0.5, tries=3):
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self.sock.settimeout(timeout_s)
+        try:   # room for a 1 MiB answer arriving in one burst (FORCE: root may pass rmem_max)
+            self.sock.setsockopt(socket.SOL_SOCKET, getattr(socket, "SO_RCVBUFFORCE", 33), 8 << 20)
+        except OSError:
+            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
         self.tries = tries
         self.message_id = int.from_bytes(os.urandom(4), "big")
 
-    def ask(self, addr, datagram, want_type):
+    def ask(self, addr, sends, want_type):
+        """Sends the datagrams `sends` (bytes or a list) to addr's client port and returns the
+        whole body-bearing answer of type want_type (chunks reassembled), or None. Bounded."""
+        sends = [sends] if isinstance(sends, (bytes, bytearray)) else sends
         for _ in range(self.tries):
-            self.sock.sendto(datagram, (addr, CLIENT_PORT))
-            deadline = time.time() + self.sock.gettimeout()
+            for d in sends:
+                self.sock.sendto(d, (addr, CLIENT_PORT))
+            chunks, first = {}, None
+            deadline = time.time() + self.sock.gettimeout() * max(1, len(sends) // 100)
             while time.time() < deadline:
                 try:
                     data, _ = self.sock.recvfrom(65535)
                 except socket.timeout:
                     break
                 try:
-                    if parse_header(data)["msg_type"] == want_type:
-                        return data
+                    h = parse_header(data)
                 except ValueError:
                     continue
+                if h["msg_type"] != want_type:
+                    continue
+                if h["chunk_count"] == 1:
+                    return data
+                if first is None or (h["message_id"], h["src_id"]) != (first["message_id"], first["src_id"]):
+                    first, chunks = h, {}
+                    deadline = max(deadline, time.time() + 2.0)
+                chunks[h["chunk_index"]] = data[64:64 + h["payload_length"]]
+                if len(chunks) == h["chunk_count"]:
+                    body = b"".join(chunks[i] for i in range(h["chunk_count"]))
+                    return data[:64] + body
         return None
 
     def status(self, addr):
@@ -160,7 +197,8 @@ class Probe:
         target = 0
         for _ in range(attempts):
             self.message_id += 1
-            data = self.ask(nodes[target], client_request(self.message_id, client_id, seq, body), T_CLIENT_RESPONSE)
+            data = self.ask(nodes[target], datagrams(T_CLIENT_REQUEST, self.message_id, body, client_id, seq),
+                            T_CLIENT_RESPONSE)
             if data is None:
                 target = (target + 1) % len(nodes)
                 continue
@@ -177,8 +215,12 @@ class Probe:
 
 
 def parse_value(text):
+    """'s:TEXT' a string, 'file:PATH' the file's bytes, otherwise an int."""
     if text.startswith("s:"):
         return text[2:]
+    if text.startswith("file:"):
+        with open(text[5:], "rb") as f:
+            return f.read()
     return int(text)
 
 
@@ -204,8 +246,11 @@ def main(argv=None):
     if r is None:
         print(json.dumps(dict(error="no answer")))
         return 1
-    if isinstance(r.get("value"), bytes):
-        r["value"] = "bytes:%d" % len(r["value"])
+    if isinstance(r.get("value"), (bytes, str)) and len(r["value"]) > 256:
+        raw = r["value"] if isinstance(r["value"], bytes) else r["value"].encode("utf-8")
+        r["value"] = dict(type=type(r["value"]).__name__, length=len(raw), sha256=hashlib.sha256(raw).hexdigest())
+    elif isinstance(r.get("value"), bytes):
+        r["value"] = dict(type="bytes", hex=r["value"].hex())
     print(json.dumps(r))
     return 0
 

@@ -121,7 +121,10 @@ class Testbed:
 
     def stop(self):
         for h in list(self.nodes):
-            self.raft_stop(h, kill=True)
+            try:
+                self.raft_stop(h, kill=True)
+            except CommandError:
+                pass   # it had already ended
         if self.net:
             self.net.stop()
             self.net = None

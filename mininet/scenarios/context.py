@@ -26,6 +26,7 @@ class Context:
     def __init__(self, tb, name, narrate=False):
         self.tb, self.name, self.narrate = tb, name, narrate
         self.timings = []
+        self.last_status = {}
         self.acked = {}   # key -> value of the last acknowledged write
 
     # ---- reporting -------------------------------------------------------------------
@@ -46,6 +47,7 @@ class Context:
             if os.path.exists(path):
                 with open(path, errors="replace") as f:
                     tail = f.readlines()[-lines:]
+                tail = [l if len(l) < 300 else l[:300] + "...\n" for l in tail]
                 print("  --- logs/%s.log (last %d lines)\n  %s" % (h, len(tail), "  ".join(tail)))
 
     # ---- waiting ---------------------------------------------------------------------
@@ -59,7 +61,8 @@ class Context:
             if value:
                 return value, time.monotonic() - start
             if time.monotonic() > deadline:
-                raise AssertionError("%s: not within %.0f s" % (what, timeout_s))
+                raise AssertionError("%s: not within %.0f s; last status seen: %s"
+                                     % (what, timeout_s, self.status_line(self.last_status)))
             time.sleep(poll_s)
 
     # ---- cluster ---------------------------------------------------------------------
@@ -79,7 +82,13 @@ class Context:
                 s = json.loads(line)
                 h = self.tb.t.host_of_ip(s["addr"])
                 result[h] = None if s.get("down") else s
+        self.last_status.update(result)
         return result
+
+    @staticmethod
+    def status_line(st):
+        return "; ".join("%s down" % h if s is None else "%s %s t%d c%d last%d" % (
+            h, s["role"], s["term"], s["commit"], s["last_index"]) for h, s in sorted(st.items())) or "none"
 
     def leader(self, hosts=None, via=CLIENT_HOST):
         """The host that leads, when exactly one of `hosts` says LEADER in the highest term
@@ -125,6 +134,19 @@ class Context:
         elif expect_ok:
             raise AssertionError("put %s=%r failed (exit %d): %s" % (key, value, rc, out[-400:]))
         return took if rc == 0 else None
+
+    def append_da(self, value, dst, host=CLIENT_HOST, expect_ok=True):
+        """The original project's form: `raft-client.jar -s SRC -d DST -da VALUE` (DST may be a follower)."""
+        start = time.monotonic()
+        rc, out = self.client(["-s", self.tb.ip(host), "-d", self.tb.ip(dst), "-da", str(value)], host)
+        if rc != 0 and expect_ok:
+            raise AssertionError("-da %r via %s failed (exit %d): %s" % (value, dst, rc, out[-400:]))
+        return (time.monotonic() - start) if rc == 0 else None
+
+    def commit_index(self, host=None):
+        """The highest commit index any answering cluster node reports (or host's own)."""
+        st = self.status([host] if host else None)
+        return max([s["commit"] for s in st.values() if s] or [0])
 
     def read(self, key, via=CLIENT_HOST):
         """The value under `key` through the probe (a linearizable Get on the leader), or raises."""
