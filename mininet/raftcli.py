@@ -139,7 +139,15 @@ an error and changes nothing."""
     # ---- terminals: remember their PIDs so that `make stop` can end them ---------------
 
     def do_xterm(self, line, term="xterm"):
+        """xterm NODE ...   a terminal on each node (needs an X display: a desktop, or ssh -X)"""
+        if not os.environ.get("DISPLAY"):
+            print("*** error: xterm needs an X display and DISPLAY is not set (log in with ssh -X, "
+                  "or use the headless flow: raft start h1, h11 java -jar raft-client.jar ...)")
+            return
         before = len(self.mn.terms)
-        CLI.do_xterm(self, line, term)
+        try:
+            CLI.do_xterm(self, line, term)
+        except OSError as e:
+            print("*** error: cannot open %s: %s (apt-get install xterm x11-xserver-utils)" % (term, e))
         for p in self.mn.terms[before:]:
             parentns.record(p.pid, "term")

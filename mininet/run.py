@@ -38,6 +38,7 @@ DEPENDENCIES = [
      "openjdk-17-jdk-headless", {"run", "scenarios"}),
     ("maven (make build)", lambda: shutil.which("mvn"), "maven", {"run", "scenarios"}),
     ("xterm (xterm h1 h2 ... in the CLI)", lambda: shutil.which("xterm"), "xterm", {"run"}),
+    ("xhost (Mininet's xterm command calls it)", lambda: shutil.which("xhost"), "x11-xserver-utils", {"run"}),
     ("tcpdump (watching packets by hand)", lambda: shutil.which("tcpdump"), "tcpdump", {"run"}),
 ]
 
