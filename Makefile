@@ -47,9 +47,11 @@ REQUIRE_JARS ?=
 TESTBED := $(PY) mininet/run.py
 TESTBED_OPTS = --backend $(BACKEND) --faults $(FAULTS)
 
+# What the goal needs (run: also xterm, graphviz, tcpdump); installs it as root on Debian/Ubuntu.
+DEPS_FOR = $(if $(filter run,$(MAKECMDGOALS)),run,scenarios)
 testbed-deps:
 	@[ -x $(PY) ] || { echo "testbed: $(PY) is missing: apt-get install python3"; exit 2; }
-	$(TESTBED) deps --install
+	$(TESTBED) deps --install --purpose $(DEPS_FOR)
 
 # Builds the jars when they are missing or older than the sources; the network runs without them.
 testbed-jars:
@@ -74,5 +76,6 @@ stop:
 	$(TESTBED) stop
 
 topology.png: topology.json mininet/draw_topology.py mininet/topo.py
-	@command -v dot >/dev/null || { echo "topology.png: Graphviz is missing: apt-get install graphviz"; exit 2; }
+	@command -v dot >/dev/null || [ "$$(id -u)" != 0 ] || DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends graphviz
+	@command -v dot >/dev/null || { echo "topology.png: Graphviz is missing: sudo apt-get install graphviz"; exit 2; }
 	$(PY) mininet/draw_topology.py $@

@@ -40,6 +40,7 @@ DEPENDENCIES = [
     ("xterm (xterm h1 h2 ... in the CLI)", lambda: shutil.which("xterm"), "xterm", {"run"}),
     ("xhost (Mininet's xterm command calls it)", lambda: shutil.which("xhost"), "x11-xserver-utils", {"run"}),
     ("tcpdump (watching packets by hand)", lambda: shutil.which("tcpdump"), "tcpdump", {"run"}),
+    ("dot (make topology.png)", lambda: shutil.which("dot"), "graphviz", {"run"}),
 ]
 
 
@@ -148,6 +149,8 @@ def main(argv=None):
     ap.add_argument("--require-jars", action="store_true", help="fail instead of skipping when the jars are missing")
     ap.add_argument("--list", action="store_true", help="list the scenarios")
     ap.add_argument("--install", action="store_true", help="deps: install what is missing")
+    ap.add_argument("--purpose", choices=["run", "scenarios"], default="run",
+                    help="deps: for the interactive testbed (run) or the headless scenarios")
     ap.add_argument("--no-install", action="store_true", help="never call apt-get; only say what is missing")
     args = ap.parse_args(argv)
     if args.command == "stop":
@@ -156,10 +159,9 @@ def main(argv=None):
         parentns.stop()
         return 0
     if args.command == "deps":
-        for purpose in ("run", "scenarios"):
-            if args.install:
-                ensure_deps(purpose, install=True)
-        lacking = missing("run")
+        if args.install:
+            ensure_deps(args.purpose, install=True)
+        lacking = missing(args.purpose)
         print("deps: all present" if not lacking else
               "deps: missing %s" % ", ".join("%s (%s)" % wp for wp in lacking))
         import backend_bmv2

@@ -64,6 +64,7 @@ class Testbed:
         self.backend = None
         self.faults = None
         self.nodes = {}   # host -> Popen of its raft-node
+        self.data_root = DATA_DIR   # raft nodes keep their data in data_root/HOST
 
     # ---- life cycle ------------------------------------------------------------------
 
@@ -227,7 +228,7 @@ class Testbed:
             if host not in self.t.cluster:
                 raise CommandError("%s is not in the cluster list %s: give an index" % (host, self.t.cluster))
             index = self.t.cluster.index(host)
-        data_dir = data_dir or os.path.join(DATA_DIR, host)
+        data_dir = data_dir or os.path.join(self.data_root, host)
         os.makedirs(data_dir, exist_ok=True)
         extra = list(extra) + shlex.split(os.environ.get("RAFT_NODE_ARGS", ""))
         cmd = ["java", "-jar", NODE_JAR, str(index), "--data-dir", data_dir] + extra

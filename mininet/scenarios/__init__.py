@@ -50,8 +50,11 @@ def reset(tb):
         tb.raft_stop(h, kill=True)
     tb.heal()
     tb.faults.clear_all()
-    if os.path.isdir(testbed.DATA_DIR):
-        shutil.rmtree(testbed.DATA_DIR)
+    # Scenarios keep their nodes' data apart from the CLI's (data/HOST) and start afresh.
+    tb.data_root = os.path.join(testbed.DATA_DIR, "scenarios")
+    if os.path.isdir(tb.data_root):
+        shutil.rmtree(tb.data_root)
+    os.makedirs(tb.data_root)
 
 
 def run_all(tb, names, require_jars=False, demo=False):

@@ -4,7 +4,6 @@ import json
 import os
 import shlex
 
-import testbed
 from scenarios.context import PROBE
 
 NAME = "big-value"
@@ -18,7 +17,7 @@ def run(ctx):
     tb = ctx.tb
     ctx.start_cluster()
     ctx.wait_leader(timeout_s=30)
-    path = os.path.join(testbed.DATA_DIR, "big-value.bin")
+    path = os.path.join(tb.data_root, "big-value.bin")
     blob = os.urandom(SIZE)
     with open(path, "wb") as f:
         f.write(blob)
