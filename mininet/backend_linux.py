@@ -116,12 +116,12 @@ class LinuxBackend:
         # msg_type at byte 3 (bits 88..95). Same rule as the P4 parser: destination port
         # first, else source port (answers to clients).
         rules = []
-        magic = "@th,64,16 0x5241 @th,80,8 1"
+        magic = "@th,%d,16 0x5241 @th,%d,8 1" % (topo.NFT_TH_MAGIC_BITS, topo.NFT_TH_VERSION_BITS)
         for code in sorted(RAFT_TYPES):
-            rules.append("add rule inet %s count udp dport @raft_ports %s @th,88,8 %d counter name type_%d"
-                         % (TABLE, magic, code, code))
+            rules.append("add rule inet %s count udp dport @raft_ports %s @th,%d,8 %d counter name type_%d"
+                         % (TABLE, magic, topo.NFT_TH_TYPE_BITS, code, code))
             rules.append("add rule inet %s count udp dport != @raft_ports udp sport @raft_ports %s "
-                         "@th,88,8 %d counter name type_%d" % (TABLE, magic, code, code))
+                         "@th,%d,8 %d counter name type_%d" % (TABLE, magic, topo.NFT_TH_TYPE_BITS, code, code))
         for c in CLASSES:
             rules.append("add rule inet %s count udp dport %d %s counter name class_%s" % (TABLE, ports[c], magic, c))
             rules.append("add rule inet %s count udp dport != @raft_ports udp sport %d %s counter name class_%s"

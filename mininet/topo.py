@@ -21,6 +21,12 @@ DROP_ACTION = P4_INGRESS + ".drop"
 PARTITION_TABLE = P4_INGRESS + ".raft_partition"
 PARTITION_ACTION = P4_INGRESS + ".partition_drop"
 
+# Where the Linux backend's nftables rules find Raft header fields: bit offsets from the
+# start of the UDP header (8 bytes of UDP, then docs/wire-format.md section 3).
+NFT_TH_MAGIC_BITS = 64 + 0     # magic, 16 bits at byte 0
+NFT_TH_VERSION_BITS = 64 + 16  # version, 8 bits at byte 2
+NFT_TH_TYPE_BITS = 64 + 24     # msg_type, 8 bits at byte 3
+
 
 class TopologyError(ValueError):
     """topology.json is inconsistent (a typo, a missing port, a MAC that clashes)."""

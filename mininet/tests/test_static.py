@@ -84,6 +84,15 @@ class P4SourceTest(unittest.TestCase):
         self.assertEqual(p4check.java_fields(), p4check.header_fields(self.text, "raft_t"))
         self.assertEqual(16, len(p4check.java_fields()))
 
+    def test_linux_counter_offsets_point_at_the_header_fields(self):
+        offsets, at = {}, 0
+        for name, bits in p4check.java_fields():
+            offsets[name] = (at, bits)
+            at += bits
+        self.assertEqual((topo.NFT_TH_MAGIC_BITS - 64, 16), offsets["magic"])
+        self.assertEqual((topo.NFT_TH_VERSION_BITS - 64, 8), offsets["version"])
+        self.assertEqual((topo.NFT_TH_TYPE_BITS - 64, 8), offsets["msg_type"])
+
     def test_mismatches_are_reported(self):
         swapped = self.text.replace("bit<16> src_id;\n    bit<16> dst_id;", "bit<16> dst_id;\n    bit<16> src_id;")
         self.assertNotEqual(swapped, self.text)
