@@ -37,6 +37,8 @@ DEPENDENCIES = [
     ("java 17+ JDK (raft-node.jar, raft-client.jar, make build)", lambda: shutil.which("java") and shutil.which("javac"),
      "openjdk-17-jdk-headless", {"run", "scenarios"}),
     ("maven (make build)", lambda: shutil.which("mvn"), "maven", {"run", "scenarios"}),
+    ("libpcap (raft-node's pcap transport)", lambda: "libpcap.so" in subprocess.run(
+        ["/sbin/ldconfig", "-p"], stdout=subprocess.PIPE, text=True).stdout, "libpcap0.8", {"run", "scenarios"}),
     ("xterm (xterm h1 h2 ... in the CLI)", lambda: shutil.which("xterm"), "xterm", {"run"}),
     ("xhost (Mininet's xterm command calls it)", lambda: shutil.which("xhost"), "x11-xserver-utils", {"run"}),
     ("tcpdump (watching packets by hand)", lambda: shutil.which("tcpdump"), "tcpdump", {"run"}),
@@ -111,7 +113,7 @@ def inner(argv):
     ap.add_argument("--faults", default="auto")
     ap.add_argument("--require-jars", action="store_true")
     ap.add_argument("names", nargs="*")
-    args = ap.parse_args(argv)
+    args = ap.parse_intermixed_args(argv)
     parentns.record(os.getpid(), "runner")
 
     def on_term(signum, frame):
@@ -152,7 +154,7 @@ def main(argv=None):
     ap.add_argument("--purpose", choices=["run", "scenarios"], default="run",
                     help="deps: for the interactive testbed (run) or the headless scenarios")
     ap.add_argument("--no-install", action="store_true", help="never call apt-get; only say what is missing")
-    args = ap.parse_args(argv)
+    args = ap.parse_intermixed_args(argv)
     if args.command == "stop":
         if os.geteuid() != 0:
             raise SystemExit("make stop needs root")
@@ -174,7 +176,7 @@ def main(argv=None):
         return 0
     if args.command == "run":
         return outer("cli", args, [])
-    extra = (["--require-jars"] if args.require_jars else []) + args.names
+    extra = args.names + (["--require-jars"] if args.require_jars else [])
     return outer(args.command, args, extra)
 
 
