@@ -5,13 +5,19 @@ SEEDS ?= 200
 SEED ?=
 NODES ?=
 
-.PHONY: help build test sim clean deps
+.PHONY: help build test sim clean deps run demo stop scenarios testbed-deps testbed-jars
 
 help:
 	@echo "make build        compile and package raft-node.jar / raft-client.jar"
 	@echo "make test         run every test (unit, simulation seeds, integration)"
 	@echo "make sim SEEDS=N  run N simulation seeds; make sim SEED=S replays one seed with its trace"
 	@echo "make clean        remove build outputs"
+	@echo "make run          boot the testbed (topology.json; BMv2 if installed, else Linux routers) and open the Mininet CLI"
+	@echo "make demo         headless tour: network checks, election, redirect, failover, partition"
+	@echo "make scenarios    every headless scenario (SCENARIOS='network elect ...' for some; REQUIRE_JARS=1 for CI)"
+	@echo "make stop         end everything the testbed started and delete its network namespace"
+	@echo "make topology.png redraw the topology picture from topology.json (Graphviz)"
+	@echo "                  BACKEND=auto|bmv2|linux  FAULTS=auto|netem|filter  (run, demo, scenarios)"
 
 build:
 	$(MVN) -DskipTests package
@@ -31,3 +37,46 @@ sim: target/sim.classpath
 clean:
 	$(MVN) clean
 	rm -f raft-node.jar raft-client.jar
+
+# ---- testbed (mininet/, p4/, topology.json): see docs/testbed.md --------------------
+# Mininet and its helpers run with the system python, which has Debian's mininet module.
+PY := /usr/bin/python3
+BACKEND ?= auto
+FAULTS ?= auto
+SCENARIOS ?=
+REQUIRE_JARS ?=
+TESTBED := $(PY) mininet/run.py
+TESTBED_OPTS = --backend $(BACKEND) --faults $(FAULTS)
+
+# What the goal needs (run: also xterm, graphviz, tcpdump); installs it as root on Debian/Ubuntu.
+DEPS_FOR = $(if $(filter run,$(MAKECMDGOALS)),run,scenarios)
+testbed-deps:
+	@[ -x $(PY) ] || { echo "testbed: $(PY) is missing: apt-get install python3"; exit 2; }
+	$(TESTBED) deps --install --purpose $(DEPS_FOR)
+
+# Builds the jars when they are missing or older than the sources; the network runs without them.
+testbed-jars:
+	@if [ ! -f raft-node.jar ] || [ ! -f raft-client.jar ] || \
+	    [ -n "$$(find pom.xml src/main -newer raft-node.jar -print -quit 2>/dev/null)" ]; then \
+	  $(MAKE) build || echo "testbed: make build failed; the network still runs"; fi
+	@for j in raft-node.jar raft-client.jar; do [ -f $$j ] || \
+	  echo "testbed: $$j is not built yet: the network runs, Raft commands and scenarios will say so"; done
+
+run: testbed-deps testbed-jars
+	$(TESTBED) run $(TESTBED_OPTS)
+
+demo: testbed-deps testbed-jars
+	$(PY) -m unittest discover -s mininet/tests -p 'test_static.py'
+	$(TESTBED) demo $(TESTBED_OPTS)
+
+scenarios: testbed-deps testbed-jars
+	$(PY) -m unittest discover -s mininet/tests -p 'test_static.py'
+	$(TESTBED) scenarios $(SCENARIOS) $(TESTBED_OPTS) $(if $(REQUIRE_JARS),--require-jars,)
+
+stop:
+	$(TESTBED) stop
+
+topology.png: topology.json mininet/draw_topology.py mininet/topo.py
+	@command -v dot >/dev/null || [ "$$(id -u)" != 0 ] || DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends graphviz
+	@command -v dot >/dev/null || { echo "topology.png: Graphviz is missing: sudo apt-get install graphviz"; exit 2; }
+	$(PY) mininet/draw_topology.py $@

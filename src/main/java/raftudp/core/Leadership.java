@@ -61,7 +61,7 @@ final class Leadership {
             transferTarget = Raft.NONE; // thesis §3.10: abort a transfer that did not finish in time
         }
         for (Progress pr : progress.values()) {
-            if (pr.state == Progress.State.SNAPSHOT && ++pr.snapshotIdleTicks >= 2 * cfg.heartbeatTicks()) {
+            if (pr.state == Progress.State.SNAPSHOT && ++pr.snapshotIdleTicks >= snapshotIdleTicksMax()) {
                 pr.rewindSnapshot();
                 sendSnapshotChunks(pr);
             }
@@ -70,6 +70,11 @@ final class Leadership {
             broadcastHeartbeat();
         }
         return true;
+    }
+
+    /** Ticks without progress after which a snapshot transfer resends from the last ack. */
+    private int snapshotIdleTicksMax() {
+        return Math.max(2 * cfg.heartbeatTicks(), cfg.electionTicksMin() / 2);
     }
 
     private boolean quorumRecentlyActive() {

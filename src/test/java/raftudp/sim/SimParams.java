@@ -37,7 +37,7 @@ record SimParams(long seed, int nodes, boolean preVote, boolean checkQuorum, int
                 10,
                 heartbeat, electionMin, electionMax,
                 r.nextBoolean() ? 1 + r.nextInt(3) : 1 + r.nextInt(64), 200 + r.nextInt(2000), 1 + r.nextInt(32),
-                64 + r.nextInt(1200), 1 + r.nextInt(8),
+                200 + r.nextInt(1100), 2 + r.nextInt(15),
                 pick(r, 8, 30, 200, 100_000),
                 delayMin, delayMax,
                 lossy ? r.nextDouble() * (r.nextInt(4) == 0 ? 0.4 : 0.15) : 0, lossy ? r.nextDouble() * 0.05 : 0,

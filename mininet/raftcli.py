@@ -1,0 +1,153 @@
+"""The Mininet CLI with the testbed's own commands (type `help raft` etc. at the prompt)."""
+import json
+import os
+
+from mininet.cli import CLI
+
+import faults
+import parentns
+import testbed
+
+
+class RaftCLI(CLI):
+    prompt = "mininet> "
+
+    def __init__(self, tb, **kw):
+        self.tb = tb
+        CLI.__init__(self, tb.net, **kw)
+
+    def _guard(self, fn, *args):
+        try:
+            out = fn(*args)
+            if out:
+                print(out)
+        except (testbed.CommandError, faults.FaultError, ValueError, RuntimeError) as e:
+            print("*** error: %s" % e)
+
+    # ---- raft nodes ------------------------------------------------------------------
+
+    def do_raft(self, line):
+        """raft start HOST [INDEX] [ARGS...]   start java -jar raft-node.jar INDEX on HOST (log: logs/HOST.log)
+raft stop HOST                        stop it (SIGTERM: clean shutdown)
+raft kill HOST                        kill it (SIGKILL: a crash; its data directory stays)
+raft list                             nodes started from this CLI
+raft status                           ask every cluster node for its status (Python probe, from h11)"""
+        words = line.split()
+        if not words:
+            print(self.do_raft.__doc__)
+            return
+        self._guard(self._raft, words)
+
+    def _raft(self, words):
+        op, rest = words[0], words[1:]
+        tb = self.tb
+        if op == "start" and rest:
+            index = int(rest[1]) if len(rest) > 1 and rest[1].isdigit() else None
+            extra = rest[2:] if index is not None else rest[1:]
+            p = tb.raft_start(rest[0], index, extra)
+            return "raft node on %s: pid %d, log logs/%s.log" % (rest[0], p.pid, rest[0])
+        if op in ("stop", "kill") and len(rest) == 1:
+            rc = tb.raft_stop(rest[0], kill=(op == "kill"))
+            return "raft node on %s ended (exit %s)" % (rest[0], rc)
+        if op == "list":
+            return "\n".join("%s pid %d" % kv for kv in tb.raft_running().items()) or "no raft nodes started here"
+        if op == "status":
+            client = tb.host("h11") if "h11" in tb.t.hosts else tb.net.hosts[0]
+            out = tb.run(client, "/usr/bin/python3 %s status %s" % (
+                os.path.join(os.path.dirname(__file__), "raftprobe.py"), " ".join(tb.t.node_ips())))
+            rows = []
+            for line in out.splitlines():
+                if line.startswith("{"):
+                    s = json.loads(line)
+                    rows.append("%-10s down" % s["addr"] if s.get("down") else
+                                "%-10s id %d %-9s term %d leader %s commit %d applied %d log %d..%d" % (
+                                    s["addr"], s["id"], s["role"], s["term"], s["leader"], s["commit"],
+                                    s["applied"], s["first_index"], s["last_index"]))
+            return "\n".join(rows)
+        raise testbed.CommandError("usage:\n" + self.do_raft.__doc__)
+
+    # ---- partitions and faults -------------------------------------------------------
+
+    def do_partition(self, line):
+        """partition A B [C ...] [/ X Y ...]   drop Raft traffic (our UDP ports) between hosts:
+  partition h1 h2            between h1 and h2, both ways
+  partition h1 / h2 h3 h11   between h1 and each of h2, h3, h11
+Other traffic (ping) still passes. `heal` removes every partition."""
+        words = line.split()
+        if "/" in words:
+            i = words.index("/")
+            a, b = words[:i], words[i + 1:]
+        elif len(words) == 2:
+            a, b = words[:1], words[1:]
+        else:
+            print(self.do_partition.__doc__)
+            return
+        for h in a + b:
+            if h not in self.tb.t.hosts:
+                print("*** error: no host %s" % h)
+                return
+        self._guard(lambda: "partition: %d directed pairs cut" % self.tb.partition(a, b))
+
+    def do_isolate(self, line):
+        """isolate HOST   cut HOST's Raft traffic to and from every other host"""
+        self._guard(lambda: "isolate: %d directed pairs cut" % self.tb.isolate(line.strip()))
+
+    def do_heal(self, line):
+        """heal   remove every partition"""
+        self._guard(lambda: self.tb.heal() or "healed")
+
+    def do_link(self, line):
+        """link A B OPTIONS   set faults on the link A-B (hosts or switches), both directions:
+  link s1 s2 loss 5 delay 5ms      5% loss, 5 ms delay
+  link h1 s1 bw 10                 10 Mbit/s
+  link s1 s2 dup 1 reorder 25      duplication and reordering (need delay; netem only)
+  link all loss 5                  every link
+  link s1 s2 clear                 back to a clean link
+  link show                        what is in force
+Mechanism: netem where the kernel has it; otherwise loss by kernel filter rules (Linux)
+or the P4 loss registers (BMv2) and bandwidth by tbf. A fault that cannot be applied is
+an error and changes nothing."""
+        words = line.split()
+        if words[:1] == ["show"]:
+            print(self.tb.faults.show())
+            return
+        if len(words) < 3 and words[:1] != ["all"]:
+            print(self.do_link.__doc__)
+            return
+        if words[0] == "all":
+            a, b, opts = "all", None, words[1:]
+        else:
+            a, b, opts = words[0], words[1], words[2:]
+
+        def go():
+            parsed = {} if opts == ["clear"] else faults.parse_link_args(opts)
+            links = self.tb.link(a, b, **parsed)
+            return "link %s: %s (%s)" % (", ".join(l.name() for l in links),
+                                         ", ".join("%s=%g" % kv for kv in parsed.items()) or "clear",
+                                         self.tb.faults.mechanism)
+        self._guard(go)
+
+    def do_counters(self, line):
+        """counters   Raft datagrams per message type and port class, per switch"""
+        self._guard(self.tb.format_counters)
+
+    def do_testbed(self, line):
+        """testbed   which backend and fault mechanism run, and where things are"""
+        print(self.tb.summary())
+        print("namespace: %s   state: %s   logs: logs/   data: data/" % (parentns.NS, parentns.STATE_DIR))
+
+    # ---- terminals: remember their PIDs so that `make stop` can end them ---------------
+
+    def do_xterm(self, line, term="xterm"):
+        """xterm NODE ...   a terminal on each node (needs an X display: a desktop, or ssh -X)"""
+        if not os.environ.get("DISPLAY"):
+            print("*** error: xterm needs an X display and DISPLAY is not set (log in with ssh -X, "
+                  "or use the headless flow: raft start h1, h11 java -jar raft-client.jar ...)")
+            return
+        before = len(self.mn.terms)
+        try:
+            CLI.do_xterm(self, line, term)
+        except OSError as e:
+            print("*** error: cannot open %s: %s (apt-get install xterm x11-xserver-utils)" % (term, e))
+        for p in self.mn.terms[before:]:
+            parentns.record(p.pid, "term")

@@ -1,0 +1,259 @@
+"""The emulated network of topology.json, built with Mininet inside the parent namespace.
+
+`Testbed` is what the CLI and the headless scenarios drive: hosts with the addresses,
+MACs, gateways and static ARP of topology.json, switches from the chosen backend (BMv2 or
+Linux routers) loaded with the same ipv4_lpm entries, partitions, link faults, Raft
+counters, and the raft-node processes it starts on the hosts. Runs only as root inside
+the parent namespace (run.py takes care of that).
+"""
+import os
+import resource
+import shlex
+import signal
+import subprocess
+import time
+
+from mininet.link import Link
+from mininet.log import setLogLevel
+from mininet.net import Mininet
+from mininet.node import Host
+
+import backend_bmv2
+import backend_linux
+import faults
+import parentns
+import topo
+
+NODE_JAR = os.path.join(topo.REPO, "raft-node.jar")
+CLIENT_JAR = os.path.join(topo.REPO, "raft-client.jar")
+LOG_DIR = os.path.join(topo.REPO, "logs")
+DATA_DIR = os.path.join(topo.REPO, "data")
+NODE_STOP_WAIT_S = 10
+
+
+class CommandError(RuntimeError):
+    pass
+
+
+def choose_backend(wanted):
+    """('bmv2' | 'linux', reason). wanted: auto, bmv2 or linux."""
+    lacking = backend_bmv2.missing()
+    if wanted == "bmv2":
+        if lacking:
+            raise SystemExit("backend bmv2 asked for, but this machine lacks: %s" % ", ".join(lacking))
+        return "bmv2", "asked for"
+    if wanted == "linux":
+        return "linux", "asked for"
+    if not lacking:
+        return "bmv2", "simple_switch and p4c found"
+    return "linux", "BMv2 not installed (missing: %s)" % ", ".join(lacking)
+
+
+class Testbed:
+    def __init__(self, backend="linux", fault_mechanism="auto", quiet=True):
+        self.t = topo.Topology.load()
+        self.backend_name = backend
+        self.backend_cls = backend_bmv2.Bmv2Backend if backend == "bmv2" else backend_linux.LinuxBackend
+        if fault_mechanism == "auto":
+            fault_mechanism = "netem" if faults.netem_available() else "filter"
+        elif fault_mechanism == "netem" and not faults.netem_available():
+            raise SystemExit("link faults through netem asked for, but this kernel has no sch_netem")
+        self.fault_mechanism = fault_mechanism
+        self.quiet = quiet
+        self.net = None
+        self.backend = None
+        self.faults = None
+        self.nodes = {}   # host -> Popen of its raft-node
+        self.data_root = DATA_DIR   # raft nodes keep their data in data_root/HOST
+
+    # ---- life cycle ------------------------------------------------------------------
+
+    def start(self):
+        setLogLevel("warning" if self.quiet else "info")
+        # Mininet.init() would raise global kernel limits (kernel.pty.max and friends) on
+        # the whole machine; we only need the open-file limit, for this process.
+        Mininet.inited = True
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 65536)), hard))
+        net = Mininet(topo=None, build=False, controller=None, link=Link, host=Host,
+                      autoSetMacs=False, autoStaticArp=False, waitConnected=False)
+        self.net = net
+        for h in sorted(self.t.hosts):
+            spec = self.t.hosts[h]
+            net.addHost(h, ip=spec["ip"], mac=spec["mac"])
+        for s in sorted(self.t.switches):
+            net.addSwitch(s, **self.backend_cls.switch_params(self.t, s))
+        for link in self.t.links:
+            opts = {}
+            if link.a_port is not None:
+                opts["port1"] = link.a_port
+            if link.b_port is not None:
+                opts["port2"] = link.b_port
+            net.addLink(link.a, link.b, **opts)
+        net.build()
+        for node in net.hosts + net.switches:
+            parentns.record(node.pid, "node-%s" % node.name)
+            if node.inNamespace:
+                parentns.record_netns(node.pid, node.name)
+        net.start()
+        self.backend = self.backend_cls(self.t, net, self.run)
+        for h in net.hosts:
+            self._configure_host(h)
+        self.backend.configure()
+        self.faults = faults.LinkFaults(self, self.fault_mechanism)
+        for link in self.t.links:
+            opts = dict(loss_pct=link.loss_pct, delay_ms=link.delay_ms, bw_mbit=link.bw_mbit)
+            if any(opts.values()):
+                self.faults.apply(link, **opts)
+        os.makedirs(LOG_DIR, exist_ok=True)
+
+    def _configure_host(self, h):
+        spec = self.t.hosts[h.name]
+        intf = h.defaultIntf()
+        if intf.name != "eth0":
+            intf.rename("eth0")   # as in the P4 tutorials: every host talks through eth0
+        self.run(h, "ip link set eth0 up")
+        self.run(h, "sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1")
+        self.run(h, "ip route replace default via %s dev eth0" % spec["gw"])
+        for ip, mac in sorted(spec["arp"].items()):
+            self.run(h, "ip neigh replace %s lladdr %s dev eth0 nud permanent" % (ip, mac))
+        if self.backend_name == "bmv2":
+            self.run(h, "ethtool -K eth0 tx off rx off >/dev/null")
+
+    def stop(self):
+        for h in list(self.nodes):
+            try:
+                self.raft_stop(h, kill=True)
+            except CommandError:
+                pass   # it had already ended
+        if self.net:
+            self.net.stop()
+            self.net = None
+
+    # ---- helpers ---------------------------------------------------------------------
+
+    def run(self, node, cmd):
+        """Runs a shell command on a node; returns its output, raises CommandError on failure."""
+        out = node.cmd(cmd + '; echo "__rc=$?"')
+        body, _, rc = out.rpartition("__rc=")
+        if rc.strip() != "0":
+            raise CommandError("%s: `%s` failed (%s): %s" % (node.name, cmd, rc.strip(), body.strip()))
+        return body
+
+    def host(self, name):
+        if name not in self.t.hosts:
+            raise CommandError("no host %s (hosts: %s)" % (name, " ".join(sorted(self.t.hosts))))
+        return self.net.get(name)
+
+    def ip(self, name):
+        return self.t.host_ip(name)
+
+    def summary(self):
+        return ("backend: %s (%s)\nlink faults: %s" % (self.backend_name, self.backend.describe,
+                                                        self.faults.describe()))
+
+    # ---- network experiments ---------------------------------------------------------
+
+    def ping(self, src, dst, count=3, interval=0.2, timeout_s=10):
+        """(received, sent, ttl of the last reply or None)."""
+        out = self.host(src).cmd("timeout %d ping -n -c %d -i %g -W 1 %s" % (timeout_s, count, interval, self.ip(dst)))
+        sent = received = 0
+        ttl = None
+        for line in out.splitlines():
+            if "packets transmitted" in line:
+                parts = line.split(",")
+                sent, received = int(parts[0].split()[0]), int(parts[1].split()[0])
+            if "ttl=" in line:
+                ttl = int(line.split("ttl=")[1].split()[0])
+        return received, sent, ttl
+
+    def partition(self, group_a, group_b):
+        """Cuts Raft traffic (our UDP ports) between every host of group_a and every host of group_b."""
+        pairs = []
+        for a in group_a:
+            for b in group_b:
+                if a != b:
+                    pairs += [(self.ip(a), self.ip(b)), (self.ip(b), self.ip(a))]
+        self.backend.partition(pairs)
+        return len(pairs)
+
+    def isolate(self, host):
+        return self.partition([host], [h for h in self.t.hosts if h != host])
+
+    def heal(self):
+        self.backend.heal()
+
+    def link(self, a, b=None, **opts):
+        """Sets loss/delay/dup/reorder/bw on the link a-b (a = 'all': every link)."""
+        links = list(self.t.links) if a == "all" else [self.t.find_link(a, b)]
+        self.faults.check({k: v or 0 for k, v in opts.items()})   # all or nothing
+        for l in links:
+            self.faults.apply(l, **opts)
+        return links
+
+    def counters(self):
+        return self.backend.counters()
+
+    def format_counters(self):
+        c = self.counters()
+        switches = sorted(c)
+        types = backend_linux.RAFT_TYPES
+        rows = ["Raft datagrams seen by each switch (%s)" % self.backend.counters_note,
+                "%-20s" % "message type" + "".join("%12s" % s for s in switches)]
+        for code in sorted(types):
+            rows.append("%-20s" % ("%2d %s" % (code, types[code])) + "".join("%12d" % c[s]["types"][code][0]
+                                                                         for s in switches))
+        rows.append("%-20s" % "port class")
+        for cls in backend_linux.CLASSES:
+            port = self.t.raft_ports[cls]
+            rows.append("%-20s" % ("%s 0x%X" % (cls, port)) + "".join("%12d" % c[s]["classes"][cls][0]
+                                                                     for s in switches))
+        rows.append("%-20s" % "dropped")
+        for k in ("partition", "loss_in", "loss_out"):
+            rows.append("%-20s" % k + "".join("%12d" % c[s]["drops"].get(k, 0) for s in switches))
+        return "\n".join(rows)
+
+    # ---- raft nodes ------------------------------------------------------------------
+
+    def jars_missing(self):
+        return [os.path.basename(j) for j in (NODE_JAR, CLIENT_JAR) if not os.path.exists(j)]
+
+    def raft_start(self, host, index=None, extra=(), data_dir=None):
+        """Starts `java -jar raft-node.jar INDEX --data-dir D` on a host, logging to logs/HOST.log."""
+        if not os.path.exists(NODE_JAR):
+            raise CommandError("raft-node.jar is missing: run `make build` first")
+        if host in self.nodes and self.nodes[host].poll() is None:
+            raise CommandError("a raft node already runs on %s (pid %d)" % (host, self.nodes[host].pid))
+        if index is None:
+            if host not in self.t.cluster:
+                raise CommandError("%s is not in the cluster list %s: give an index" % (host, self.t.cluster))
+            index = self.t.cluster.index(host)
+        data_dir = data_dir or os.path.join(self.data_root, host)
+        os.makedirs(data_dir, exist_ok=True)
+        extra = list(extra) + shlex.split(os.environ.get("RAFT_NODE_ARGS", ""))
+        cmd = ["java", "-jar", NODE_JAR, str(index), "--data-dir", data_dir] + extra
+        log = open(os.path.join(LOG_DIR, "%s.log" % host), "a")
+        log.write("\n=== %s: %s\n" % (time.strftime("%H:%M:%S"), " ".join(cmd)))
+        log.flush()
+        p = self.host(host).popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=topo.REPO)
+        parentns.record(p.pid, "raft-%s" % host)
+        self.nodes[host] = p
+        return p
+
+    def raft_stop(self, host, kill=False):
+        """Stops the raft node on a host: SIGTERM (clean) or SIGKILL (a crash)."""
+        p = self.nodes.get(host)
+        if p is None or p.poll() is not None:
+            self.nodes.pop(host, None)
+            raise CommandError("no raft node runs on %s" % host)
+        p.send_signal(signal.SIGKILL if kill else signal.SIGTERM)
+        try:
+            p.wait(NODE_STOP_WAIT_S)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait(5)
+        del self.nodes[host]
+        return p.returncode
+
+    def raft_running(self):
+        return {h: p.pid for h, p in sorted(self.nodes.items()) if p.poll() is None}

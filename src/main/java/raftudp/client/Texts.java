@@ -1,0 +1,86 @@
+package raftudp.client;
+
+import raftudp.kv.Command;
+import raftudp.kv.Result;
+import raftudp.kv.Value;
+
+/** Human-readable renderings shared by the client library's messages and the CLI. */
+final class Texts {
+    private Texts() {
+    }
+
+    /** A value, or "absent" for null. */
+    static String value(Value v) {
+        return v == null ? "absent" : v.toString();
+    }
+
+    /** A key, quoted when it holds spaces or is empty. */
+    static String key(String k) {
+        return k.isEmpty() || k.chars().anyMatch(Character::isWhitespace) ? '"' + k + '"' : k;
+    }
+
+    /** A short description of a command, e.g. {@code put k = 1}. */
+    static String command(Command c) {
+        if (c instanceof Command.Put) {
+            Command.Put p = (Command.Put) c;
+            return "put " + key(p.key()) + " = " + value(p.value());
+        } else if (c instanceof Command.Get) {
+            return "get " + key(c.key());
+        } else if (c instanceof Command.Delete) {
+            return "delete " + key(c.key());
+        } else if (c instanceof Command.Cas) {
+            Command.Cas x = (Command.Cas) c;
+            return "cas " + key(x.key()) + " " + value(x.expected()) + " -> " + value(x.update());
+        } else if (c instanceof Command.Append) {
+            Command.Append a = (Command.Append) c;
+            return "append " + value(a.value()) + " to " + key(a.key());
+        }
+        throw new IllegalStateException("unknown command " + c);
+    }
+
+    /** The verb of a command: put, get, delete, cas or append. */
+    static String verb(Command c) {
+        return command(c).split(" ", 2)[0];
+    }
+
+    /** A duration: {@code 300 ms}, {@code 10 s}, {@code 1.5 s}. */
+    static String millis(long ms) {
+        if (ms < 1000) {
+            return ms + " ms";
+        }
+        if (ms % 1000 == 0) {
+            return ms / 1000 + " s";
+        }
+        return String.format(java.util.Locale.ROOT, "%.1f s", ms / 1000.0);
+    }
+
+    /** {@code 10.0.1.1:39316}, without the host name part {@link InetSocketAddress#toString()} adds. */
+    static String address(java.net.InetSocketAddress a) {
+        return (a.getAddress() != null ? a.getAddress().getHostAddress() : a.getHostString()) + ":" + a.getPort();
+    }
+
+    /** A client id as 16 hex digits. */
+    static String clientId(long id) {
+        return String.format("%016x", id);
+    }
+
+    /** A result in words, e.g. {@code OK (previous: absent)}. */
+    static String result(Result r) {
+        if (r instanceof Result.Ok) {
+            return "OK (previous: " + value(((Result.Ok) r).previous()) + ")";
+        } else if (r instanceof Result.Found) {
+            return "found " + ((Result.Found) r).value();
+        } else if (r instanceof Result.NotFound) {
+            return "not found";
+        } else if (r instanceof Result.CasFailed) {
+            return "cas failed (current: " + value(((Result.CasFailed) r).current()) + ")";
+        } else if (r instanceof Result.Appended) {
+            return "appended (size " + ((Result.Appended) r).size() + ")";
+        } else if (r instanceof Result.WrongType) {
+            return "wrong type";
+        } else if (r instanceof Result.SessionExpired) {
+            return "session expired";
+        }
+        throw new IllegalStateException("unknown result " + r);
+    }
+}
