@@ -61,7 +61,11 @@ class NodeRuntimeTest {
     }
 
     private NodeRuntime startNode(NodeSettings settings) throws Exception {
-        FileStorage storage = FileStorage.open(FileStorageOptions.defaults(tmp.resolve("node-0")));
+        return startNode(settings, FileStorageOptions.defaults(tmp.resolve("node-0")));
+    }
+
+    private NodeRuntime startNode(NodeSettings settings, FileStorageOptions options) throws Exception {
+        FileStorage storage = FileStorage.open(options);
         node = NodeRuntime.start(cluster, 0, settings, storage, network.transport(cluster.node(0).address()));
         return node;
     }
@@ -192,6 +196,26 @@ class NodeRuntimeTest {
         }
         long syncs = rt.status(TIMEOUT).counters().get("storage.syncs") - syncsBefore;
         assertTrue(syncs <= 5, writes + " writes took " + syncs + " syncs");
+    }
+
+    @Test
+    void batchFsyncPolicy_answersWrites_andSyncsOnEveryTick() throws Exception {
+        NodeRuntime rt = startNode(fast(), FileStorageOptions.builder(tmp.resolve("node-0"))
+                .fsyncPolicy(raftudp.storage.FsyncPolicy.BATCH).batch(20, 1 << 20).build());
+        awaitLeader(rt);
+        for (int i = 1; i <= 3; i++) {
+            send(new ClientRequest(5, i, new Command.Put("b" + i, Value.of(i))), MessageClass.CLIENT);
+            ClientResponse r = (ClientResponse) answers.poll(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            assertEquals(ClientResponse.Status.OK, r.status(), String.valueOf(r));
+        }
+        long syncs = rt.status(TIMEOUT).counters().get("storage.syncs");
+        Await.await("ticks keep calling sync() (the BATCH bound holds only so)", TIMEOUT, () -> {
+            try {
+                return rt.status(TIMEOUT).counters().get("storage.syncs") >= syncs + 20;
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        });
     }
 
     @Test
