@@ -10,6 +10,8 @@ import raftudp.storage.FsyncPolicy;
 import raftudp.storage.RaftStorage;
 import raftudp.transport.Transport;
 import raftudp.transport.TransportException;
+import raftudp.transport.pcap.PcapTransport;
+import raftudp.transport.udp.UdpTransport;
 import raftudp.wire.MessageClass;
 import raftudp.wire.MessageType;
 import raftudp.wire.RateLimitedLog;
@@ -248,15 +250,28 @@ public final class NodeRuntime implements AutoCloseable {
             if (ticked && syncOnTick) {
                 storage.sync(); // BATCH: the fsync bound holds only while sync() keeps being called
             }
-            for (InetSocketAddress c : statusWaiters) {
-                transmit(statusReport(), self.ports().client(), c);
-            }
-            statusWaiters.clear();
+            answerStatus(statusWaiters);
             if (monotonicMs() - nextExpire >= 0) {
                 receiver.expire();
                 nextExpire = monotonicMs() + EXPIRE_INTERVAL_MS;
             }
         }
+    }
+
+    private void answerStatus(List<InetSocketAddress> waiters) {
+        if (waiters.isEmpty()) {
+            return;
+        }
+        try {
+            StatusReport report = statusReport();
+            for (InetSocketAddress c : waiters) {
+                transmit(report, self.ports().client(), c);
+            }
+        } catch (RuntimeException e) {
+            // a bug in a status display must not stop consensus
+            LOG.error("node {}: cannot build a status report: {}", id, e.toString(), e);
+        }
+        waiters.clear();
     }
 
     private void step(List<NodeInput> batch, List<InetSocketAddress> statusWaiters) {
@@ -293,6 +308,23 @@ public final class NodeRuntime implements AutoCloseable {
         lastContactNanos = now;
     }
 
+    /** The transport's own counters (frames, ARP, send failures), under valid counter names. */
+    private void transportCounters(Map<String, Long> c) {
+        Map<String, Long> t;
+        if (transport instanceof PcapTransport p) {
+            t = p.counters();
+        } else if (transport instanceof UdpTransport u) {
+            t = Map.of("udp.send_failures", u.sendFailures());
+        } else {
+            return;
+        }
+        t.forEach((name, value) -> {
+            if (name.matches("[A-Za-z0-9._-]{1,64}") && value != null) {
+                c.put(name, value);
+            }
+        });
+    }
+
     /** This node's status report (loop thread only). */
     private StatusReport statusReport() {
         Replica.NodeStatus s = replica.status();
@@ -302,6 +334,7 @@ public final class NodeRuntime implements AutoCloseable {
         c.put("node.pending_requests", (long) replica.pendingRequests());
         c.put("node.partial_messages", (long) receiver.partialMessages());
         c.put("kv.keys", (long) s.keys());
+        transportCounters(c);
         if (storage instanceof FileStorage fs) {
             c.put("storage.fsyncs", fs.fsyncCount());
             c.put("storage.syncs", fs.syncCount());

@@ -71,6 +71,7 @@ class NodeProcessTest {
             StatusReport s = Await.value("node 0 leads its one-node cluster", TIMEOUT,
                     () -> client.status(0, Duration.ofMillis(200)).filter(r -> r.role().equals("LEADER")));
             assertEquals(0, s.nodeId());
+            assertTrue(s.counters().containsKey("udp.send_failures"), "transport counters: " + s.counters());
             assertTrue(client.write(new Command.Put("k", Value.of(0)), TIMEOUT).result() instanceof Result.Ok);
             assertEquals(new Result.Found(Value.of(0)), client.read("k", TIMEOUT).result());
         }
