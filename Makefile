@@ -9,7 +9,7 @@ NODES ?=
 
 help:
 	@echo "make build        compile and package raft-node.jar / raft-client.jar"
-	@echo "make test         run every test (unit, simulation seeds, integration)"
+	@echo "make test         run every test: Maven suite, then (as root) the testbed scenarios"
 	@echo "make sim SEEDS=N  run N simulation seeds; make sim SEED=S replays one seed with its trace"
 	@echo "make clean        remove build outputs"
 	@echo "make run          boot the testbed (topology.json; BMv2 if installed, else Linux routers) and open the Mininet CLI"
@@ -23,8 +23,23 @@ build:
 	$(MVN) -DskipTests package
 	cp target/raft-node.jar target/raft-client.jar .
 
+# Every test: the Maven suite (unit, protocol, simulation seeds, wire fuzzing, storage crash
+# tests, udp and in-memory clusters, pcap in network namespaces), the testbed's static
+# checks, then the headless testbed scenarios on real jars (these need root; CI is root).
 test:
+	@rm -f target/static-tests.log target/scenarios.log
 	$(MVN) verify
+	$(PY) -m unittest discover -s mininet/tests -p 'test_static.py' 2>&1 | tee target/static-tests.log; \
+	  exit $${PIPESTATUS[0]}
+	@if [ "$$(id -u)" = 0 ]; then \
+	  $(MAKE) --no-print-directory scenarios REQUIRE_JARS=1 2>&1 | tee target/scenarios.log; \
+	  [ $${PIPESTATUS[0]} = 0 ] || { tools/test-summary.sh; exit 1; }; \
+	elif [ -n "$$CI" ]; then \
+	  echo "make test: the testbed scenarios need root, and CI must run them"; exit 2; \
+	else \
+	  echo "make test: SKIPPED the testbed scenarios: they need root (sudo make scenarios REQUIRE_JARS=1)"; \
+	fi
+	@tools/test-summary.sh
 
 target/sim.classpath: pom.xml
 	$(MVN) test-compile dependency:build-classpath -Dmdep.outputFile=target/sim.classpath -Dmdep.includeScope=test

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Prints one closing line for `make test`: Maven's Surefire results, the testbed's static
+# Python checks and the testbed scenarios, added up.
+cd "$(dirname "$0")/.."
+read -r run fail err skip < <(cat target/surefire-reports/*.txt 2>/dev/null | awk -F'[:,]' \
+  '/Tests run:/ {r+=$2; f+=$4; e+=$6; s+=$8} END {print r+0, f+0, e+0, s+0}')
+passed=$((run - fail - err - skip)); failed=$((fail + err)); skipped=$skip
+echo "maven: $passed passed, $failed failed, $skipped skipped"
+if [ -f target/static-tests.log ]; then
+  n=$(sed -n 's/^Ran \([0-9]*\) tests\{0,1\}.*/\1/p' target/static-tests.log | tail -1)
+  if grep -q '^OK' target/static-tests.log; then sp=${n:-0}; sf=0; else sp=0; sf=${n:-1}; fi
+  echo "testbed static checks: $sp passed, $sf failed"
+  passed=$((passed + sp)); failed=$((failed + sf))
+fi
+if [ -f target/scenarios.log ]; then
+  line=$(grep -E '^scenarios: [0-9]+ passed' target/scenarios.log | tail -1)
+  if [ -n "$line" ]; then
+    echo "testbed $line"
+    set -- $(echo "$line" | sed -E 's/scenarios: ([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped.*/\1 \2 \3/')
+    passed=$((passed + $1)); failed=$((failed + $2)); skipped=$((skipped + $3))
+  else
+    echo "testbed scenarios: no summary line (the runner failed before the end)"
+    failed=$((failed + 1))
+  fi
+fi
+echo "tests: $passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
