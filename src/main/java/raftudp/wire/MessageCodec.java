@@ -100,6 +100,10 @@ final class MessageCodec {
         } else if (m instanceof StatusReport s) {
             return new Frame(MessageType.STATUS_RESPONSE, 0, s.nodeId(), NO_NODE, s.term(), s.firstLogIndex(),
                     s.lastLogIndex(), 0, s.commitIndex(), StatusBody.encode(s));
+        } else if (m instanceof FaultRequest r) {
+            return new Frame(MessageType.FAULT_REQUEST, 0, selfId, NO_NODE, 0, 0, 0, 0, 0, FaultBody.encode(r));
+        } else if (m instanceof FaultResponse r) {
+            return new Frame(MessageType.FAULT_RESPONSE, 0, r.nodeId(), NO_NODE, 0, 0, 0, 0, 0, FaultBody.encode(r));
         }
         throw new IllegalArgumentException("no wire type for " + (m == null ? "null" : m.getClass()));
     }
@@ -195,7 +199,7 @@ final class MessageCodec {
                 throw badField(f.p4Name() + " " + Long.toUnsignedString(v) + " exceeds 2^63-1");
             }
         }
-        if (t.isRaft() || t == MessageType.STATUS_RESPONSE) {
+        if (t.isRaft() || t == MessageType.STATUS_RESPONSE || t == MessageType.FAULT_RESPONSE) {
             if (h.source() < 0 || h.source() > RaftHeader.NODE_ID_MAX) {
                 throw badField("source must be a node id, got " + h.source());
             }
@@ -263,6 +267,10 @@ final class MessageCodec {
                 return new StatusRequest();
             case STATUS_RESPONSE:
                 return StatusBody.decode(h, body);
+            case FAULT_REQUEST:
+                return FaultBody.decodeRequest(body);
+            case FAULT_RESPONSE:
+                return FaultBody.decodeResponse(h, body);
             default:
                 throw new IllegalStateException("no decoder for " + t);
         }

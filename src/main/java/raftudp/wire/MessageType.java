@@ -59,7 +59,11 @@ public enum MessageType {
     /** {@link StatusRequest}: no fields. */
     STATUS_REQUEST(18, MessageClass.CLIENT, StatusRequest.class, 0),
     /** {@link StatusReport}: term, indexA = firstLogIndex, indexB = lastLogIndex, commit = commitIndex. */
-    STATUS_RESPONSE(19, MessageClass.CLIENT, StatusReport.class, 0, TERM, INDEX_A, INDEX_B, COMMIT_INDEX);
+    STATUS_RESPONSE(19, MessageClass.CLIENT, StatusReport.class, 0, TERM, INDEX_A, INDEX_B, COMMIT_INDEX),
+    /** {@link FaultRequest}: no fields; the body holds the operation. */
+    FAULT_REQUEST(20, MessageClass.CLIENT, FaultRequest.class, 0),
+    /** {@link FaultResponse}: no fields; the source is the answering node; the body lists the rules in force. */
+    FAULT_RESPONSE(21, MessageClass.CLIENT, FaultResponse.class, 0);
 
     private final int code;
     private final MessageClass messageClass;

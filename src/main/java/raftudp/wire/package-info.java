@@ -11,7 +11,9 @@
  * <li>{@link raftudp.wire.WireStats}, {@link raftudp.wire.DropReason},
  *     {@link raftudp.wire.RateLimitedLog}: counting and reporting what was dropped.</li>
  * <li>{@link raftudp.wire.StatusRequest}, {@link raftudp.wire.StatusReport}: the status
- *     exchange on the client port.</li>
+ *     exchange on the client port; {@link raftudp.wire.FaultRequest},
+ *     {@link raftudp.wire.FaultResponse}, {@link raftudp.wire.FaultEntry}: a node's fault
+ *     rules, changed at run time.</li>
  * </ul>
  */
 package raftudp.wire;

@@ -68,7 +68,8 @@ class RaftHeaderTest {
         }
         assertEquals("1=VOTE_REQUEST 2=VOTE_RESPONSE 3=APPEND_REQUEST 4=APPEND_RESPONSE 5=HEARTBEAT "
                 + "6=HEARTBEAT_RESPONSE 7=SNAPSHOT_CHUNK 8=SNAPSHOT_RESPONSE 9=TIMEOUT_NOW 16=CLIENT_REQUEST "
-                + "17=CLIENT_RESPONSE 18=STATUS_REQUEST 19=STATUS_RESPONSE ", sb.toString());
+                + "17=CLIENT_RESPONSE 18=STATUS_REQUEST 19=STATUS_RESPONSE 20=FAULT_REQUEST 21=FAULT_RESPONSE ",
+                sb.toString());
         assertEquals(null, MessageType.ofCode(0));
         assertEquals(null, MessageType.ofCode(10));
     }

@@ -75,7 +75,17 @@ class WireCodecTest {
                 new StatusRequest(),
                 new StatusReport(0, "FOLLOWER", 0, -1, 0, 0, 0, 0, Map.of(), Map.of()),
                 new StatusReport(65534, "LEADER", 9, 65534, 5, 5, 1, 5, Map.of(1, 5L, 2, 0L),
-                        Map.of("drop.BAD_MAGIC", 3L, "rx.HEARTBEAT", Long.MAX_VALUE, "neg", -1L)));
+                        Map.of("drop.BAD_MAGIC", 3L, "rx.HEARTBEAT", Long.MAX_VALUE, "neg", -1L)),
+                FaultRequest.show(),
+                FaultRequest.clearAll(),
+                FaultRequest.clear("*"),
+                FaultRequest.clear("255.255.255.255"),
+                FaultRequest.set(new FaultEntry("10.0.2.2", 50_000, 5, 1, 10_000)),
+                FaultRequest.set(new FaultEntry("*", FaultEntry.PPM_MAX, 0, FaultEntry.DELAY_MS_MAX, FaultEntry.PPM_MAX)),
+                FaultRequest.set(FaultEntry.none("0.0.0.0")),
+                new FaultResponse(0, List.of()),
+                FaultResponse.of(65534, List.of(new FaultEntry("10.0.3.3", 0, 5, 0, 0),
+                        new FaultEntry("*", 1, 0, 0, 0), new FaultEntry("10.0.2.2", 0, 0, 0, 1))));
     }
 
     @ParameterizedTest

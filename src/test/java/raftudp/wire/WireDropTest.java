@@ -35,6 +35,10 @@ class WireDropTest {
     static final byte[] NOT_LEADER = one(new ClientResponse(5, 1, ClientResponse.Status.NOT_LEADER, 2, null));
     static final byte[] STATUS = one(new StatusReport(1, "LEADER", 3, 1, 9, 8, 1, 9, Map.of(2, 7L), Map.of("a", 1L)));
     static final byte[] STATUS_REQUEST = one(new StatusRequest());
+    static final byte[] FAULT_SET = one(FaultRequest.set(new FaultEntry("10.0.2.2", 1, 5, 0, 0)));
+    static final byte[] FAULTS = one(new FaultResponse(1, List.of(new FaultEntry("*", 0, 5, 0, 0))));
+    static final String FAULT_SET_BODY = "01 04 0a000202 00000001 00000005 00000000 00000000";
+    static final String FAULTS_BODY = "0001 00 00000000 00000005 00000000 00000000";
     static final String APPEND_BODY = "00000002 0000000000000003 01 00000003 010203 0000000000000003 00 00000000";
     static final String STATUS_BODY = "0001 0000000000000008 06 4c4541444552 0001 0002 0000000000000007 0001 01 61 0000000000000001";
 
@@ -100,6 +104,9 @@ class WireDropTest {
                 arguments("client with a term", set(CLIENT, Field.TERM, 1), DropReason.BAD_FIELD),
                 arguments("status from no node", set(STATUS, Field.SOURCE, 0xFFFF), DropReason.BAD_FIELD),
                 arguments("status request with a term", set(STATUS_REQUEST, Field.TERM, 1), DropReason.BAD_FIELD),
+                arguments("fault response from no node", set(FAULTS, Field.SOURCE, 0xFFFF), DropReason.BAD_FIELD),
+                arguments("fault request with an index", set(FAULT_SET, Field.INDEX_A, 1), DropReason.BAD_FIELD),
+                arguments("fault request to a node", set(FAULT_SET, Field.DESTINATION, 1), DropReason.BAD_FIELD),
                 arguments("chunk count 0", set(VOTE, Field.CHUNK_COUNT, 0), DropReason.BAD_CHUNK),
                 arguments("chunk index = count", set(VOTE, Field.CHUNK_INDEX, 1), DropReason.BAD_CHUNK),
                 arguments("chunk index > count", set(set(APPEND, Field.CHUNK_COUNT, 3), Field.CHUNK_INDEX, 5),
@@ -111,6 +118,26 @@ class WireDropTest {
         return Stream.of(
                 arguments("vote with a body", withBody(VOTE, "00"), DropReason.MALFORMED_BODY),
                 arguments("status request with a body", withBody(STATUS_REQUEST, "00"), DropReason.MALFORMED_BODY),
+                arguments("fault op 4", withBody(FAULT_SET, "04"), DropReason.MALFORMED_BODY),
+                arguments("fault request empty", withBody(FAULT_SET, ""), DropReason.MALFORMED_BODY),
+                arguments("fault show with a target", withBody(FAULT_SET, "00 00"), DropReason.MALFORMED_BODY),
+                arguments("fault set cut", withBody(FAULT_SET, FAULT_SET_BODY.substring(0, 30)), DropReason.MALFORMED_BODY),
+                arguments("fault target length 16", withBody(FAULT_SET, FAULT_SET_BODY.replace("01 04", "01 10")),
+                        DropReason.MALFORMED_BODY),
+                arguments("fault loss over 100 %", withBody(FAULT_SET, FAULT_SET_BODY.replace("0a000202 00000001",
+                        "0a000202 000f4241")), DropReason.MALFORMED_BODY),
+                arguments("fault delay + jitter over 10 s", withBody(FAULT_SET, FAULT_SET_BODY.replace(
+                        "00000005 00000000 00000000", "00001388 00001389 00000000")), DropReason.MALFORMED_BODY),
+                arguments("fault delay 2^32-1", withBody(FAULT_SET, FAULT_SET_BODY.replace(
+                        "00000005 00000000 00000000", "ffffffff 00000000 00000000")), DropReason.MALFORMED_BODY),
+                arguments("fault response rule all zero", withBody(FAULTS, FAULTS_BODY.replace("00000005", "00000000")),
+                        DropReason.MALFORMED_BODY),
+                arguments("fault response count lies", withBody(FAULTS, FAULTS_BODY.replace("0001 00", "0002 00")),
+                        DropReason.MALFORMED_BODY),
+                arguments("fault response repeats a target", withBody(FAULTS, "0002" + FAULTS_BODY.substring(4)
+                        + FAULTS_BODY.substring(4)), DropReason.MALFORMED_BODY),
+                arguments("fault response out of order", withBody(FAULTS, "0002 04 0a000202 00000000 00000005 00000000"
+                        + " 00000000" + FAULTS_BODY.substring(4)), DropReason.MALFORMED_BODY),
                 arguments("entry count 2^32-1", withBody(APPEND, "ffffffff" + APPEND_BODY.substring(8)),
                         DropReason.MALFORMED_BODY),
                 arguments("entry count 3 for 2", withBody(APPEND, "00000003" + APPEND_BODY.substring(8)),
@@ -176,8 +203,9 @@ class WireDropTest {
     void theTemplatesThemselvesDecode() {
         WireStats stats = new WireStats();
         WireDecoder decoder = new WireDecoder(stats, () -> 0, "test");
-        for (byte[] d : List.of(VOTE, APPEND, SNAPSHOT, CLIENT, NOT_LEADER, STATUS, STATUS_REQUEST,
-                withBody(APPEND, APPEND_BODY), withBody(STATUS, STATUS_BODY))) {
+        for (byte[] d : List.of(VOTE, APPEND, SNAPSHOT, CLIENT, NOT_LEADER, STATUS, STATUS_REQUEST, FAULT_SET, FAULTS,
+                withBody(APPEND, APPEND_BODY), withBody(STATUS, STATUS_BODY), withBody(FAULT_SET, FAULT_SET_BODY),
+                withBody(FAULTS, FAULTS_BODY))) {
             assertTrue(decoder.decode(d, "peer").isPresent(), WireGen.hex(d));
         }
         assertEquals(0, stats.datagramsDropped());

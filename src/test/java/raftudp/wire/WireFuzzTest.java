@@ -138,7 +138,7 @@ class WireFuzzTest {
             longs[i] = t.fieldsUsed().contains(fields[i]) ? gen.u63() : 0;
         }
         RaftHeader h = new RaftHeader(RaftHeader.MAGIC, 1, t.code(), t.flagsAllowed() & random.nextInt(64), 0,
-                raft || t == MessageType.STATUS_RESPONSE ? random.nextInt(5) : RaftHeader.NO_NODE,
+                raft || t == MessageType.STATUS_RESPONSE || t == MessageType.FAULT_RESPONSE ? random.nextInt(5) : RaftHeader.NO_NODE,
                 raft ? random.nextInt(5) : RaftHeader.NO_NODE, 0, 1, random.nextInt(), body.length,
                 longs[0], longs[1], longs[2], longs[3], longs[4]);
         byte[] d = Arrays.copyOf(new byte[64], 64 + body.length);

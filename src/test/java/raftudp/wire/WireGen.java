@@ -45,9 +45,9 @@ final class WireGen {
         return b;
     }
 
-    /** Any of the 13 message types, small enough for a few datagrams. */
+    /** Any of the 15 message types, small enough for a few datagrams. */
     Object message() {
-        int kind = random.nextInt(13);
+        int kind = random.nextInt(15);
         return kind < 9 ? raft(kind) : other(kind - 9);
     }
 
@@ -100,9 +100,51 @@ final class WireGen {
                 return clientResponse();
             case 2:
                 return new StatusRequest();
-            default:
+            case 3:
                 return status();
+            case 4:
+                return faultRequest();
+            default:
+                return faultResponse();
         }
+    }
+
+    /** A fault rule; all zero now and then (allowed in SET, which then clears). */
+    FaultEntry faultEntry(String target) {
+        int[] ppm = {0, 1, 50_000, 999_999, FaultEntry.PPM_MAX};
+        int delay = random.nextInt(3) == 0 ? FaultEntry.DELAY_MS_MAX : random.nextInt(50);
+        int jitter = random.nextInt(FaultEntry.DELAY_MS_MAX - delay + 1) % 40;
+        return new FaultEntry(target, ppm[random.nextInt(ppm.length)], random.nextBoolean() ? 0 : delay, jitter,
+                ppm[random.nextInt(ppm.length)]);
+    }
+
+    String faultTarget() {
+        return random.nextInt(3) == 0 ? FaultEntry.EVERY
+                : random.nextInt(256) + "." + random.nextInt(256) + "." + random.nextInt(256) + "." + random.nextInt(256);
+    }
+
+    FaultRequest faultRequest() {
+        switch (random.nextInt(4)) {
+            case 0:
+                return FaultRequest.show();
+            case 1:
+                return FaultRequest.clear(faultTarget());
+            case 2:
+                return FaultRequest.clearAll();
+            default:
+                return FaultRequest.set(faultEntry(faultTarget()));
+        }
+    }
+
+    FaultResponse faultResponse() {
+        Map<String, FaultEntry> rules = new TreeMap<>();
+        for (int i = random.nextInt(4); i > 0; i--) {
+            FaultEntry e = faultEntry(faultTarget());
+            if (!e.isNone()) {
+                rules.put(e.target(), e);
+            }
+        }
+        return FaultResponse.of(random.nextInt(5), new ArrayList<>(rules.values()));
     }
 
     Value scalar() {

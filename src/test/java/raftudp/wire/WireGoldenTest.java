@@ -101,6 +101,37 @@ class WireGoldenTest {
     }
 
     @Test
+    void faultRequestSetsDelayJitterLossAndDuplication() {
+        FaultRequest r = FaultRequest.set(new FaultEntry("10.0.2.2", 50_000, 5, 1, 10_000));
+        assertGolden(r, RaftHeader.NO_NODE, 7, 1472,
+                "5241 01 14 00 000000 ffff ffff 0000 0001 00000007 00000016"
+                        + "0000000000000000 0000000000000000 0000000000000000 0000000000000000 0000000000000000"
+                        + "01"                                      // SET
+                        + "04 0a000202"                             // target: IPv4 10.0.2.2
+                        + "0000c350 00000005 00000001 00002710");   // loss 50000 ppm (5 %), 5 ms, jitter 1 ms, dup 1 %
+        assertGolden(FaultRequest.clear("*"), RaftHeader.NO_NODE, 8, 1472,
+                "5241 01 14 00 000000 ffff ffff 0000 0001 00000008 00000002"
+                        + "0000000000000000 0000000000000000 0000000000000000 0000000000000000 0000000000000000"
+                        + "02 00");                                 // CLEAR the default rule
+        assertGolden(FaultRequest.show(), RaftHeader.NO_NODE, 9, 1472,
+                "5241 01 14 00 000000 ffff ffff 0000 0001 00000009 00000001"
+                        + "0000000000000000 0000000000000000 0000000000000000 0000000000000000 0000000000000000"
+                        + "00");                                    // SHOW
+    }
+
+    @Test
+    void faultResponseListsTheDefaultFirst() {
+        FaultResponse r = FaultResponse.of(2, List.of(new FaultEntry("10.0.1.1", 0, 5, 0, 0),
+                new FaultEntry("*", 10_000, 0, 0, 0)));
+        assertGolden(r, 0, 10, 1472,
+                "5241 01 15 00 000000 0002 ffff 0000 0001 0000000a 00000028"
+                        + "0000000000000000 0000000000000000 0000000000000000 0000000000000000 0000000000000000"
+                        + "0002"                                    // two rules
+                        + "00 00002710 00000000 00000000 00000000"  // every destination: loss 1 %
+                        + "04 0a000101 00000000 00000005 00000000 00000000"); // 10.0.1.1: delay 5 ms
+    }
+
+    @Test
     void snapshotChunkSplitIntoThreeDatagrams() {
         Message.SnapshotChunk c = new Message.SnapshotChunk(2, 0, 1, 10, 2, 4, 0, new byte[]{1, 2, 3, 4}, true);
         String fields = "0000000000000002 000000000000000a 0000000000000000 0000000000000002 0000000000000000";
