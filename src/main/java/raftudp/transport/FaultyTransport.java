@@ -15,20 +15,29 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * Wraps a transport and applies {@link FaultRule}s per destination host to what it sends:
  * loss, delay, jitter (hence reordering) and duplication — the faults netem would apply,
- * for kernels that lack it. Rules change at run time. What is delayed waits in a bounded
- * queue; beyond it datagrams are dropped and counted.
+ * for kernels that lack it. Rules change at run time, from any thread. What is delayed
+ * waits in a bounded queue; beyond it datagrams are dropped and counted.
+ *
+ * <p>Without any rule, {@link #send} reads one volatile flag and calls the inner transport:
+ * no lookup, no allocation (a test holds this). Delayed datagrams are sent from this
+ * transport's own timer thread, in order of their due time (equal delays keep their order).
  */
 public final class FaultyTransport implements Transport {
     /** Datagrams waiting for their delay at most. */
     public static final int DELAYED_MAX = 100_000;
+    /** Most per-host rules. */
+    public static final int RULES_MAX = 1_000;
 
     private final Transport inner;
     private final Map<InetAddress, FaultRule> rules = new ConcurrentHashMap<>();
     private volatile FaultRule everyone = FaultRule.NONE;
+    /** False while there is no rule at all: the fast path. */
+    private volatile boolean active;
     private final SplittableRandom random;
     private final ScheduledExecutorService timer;
     private final AtomicInteger delayed = new AtomicInteger();
     private final LongAdder lost = new LongAdder();
+    private final LongAdder delayedTotal = new LongAdder();
     private final LongAdder duplicated = new LongAdder();
     private final LongAdder overflow = new LongAdder();
 
@@ -45,23 +54,33 @@ public final class FaultyTransport implements Transport {
         this.timer = t;
     }
 
-    /** Applies {@code rule} to datagrams for {@code host}; {@link FaultRule#NONE} clears it. */
-    public void setRule(InetAddress host, FaultRule rule) {
+    /**
+     * Applies {@code rule} to datagrams for {@code host}; {@link FaultRule#NONE} clears it.
+     *
+     * @throws IllegalStateException when {@link #RULES_MAX} other hosts have rules already
+     */
+    public synchronized void setRule(InetAddress host, FaultRule rule) {
         if (rule.isNone()) {
             rules.remove(host);
         } else {
+            if (!rules.containsKey(host) && rules.size() >= RULES_MAX) {
+                throw new IllegalStateException("at most " + RULES_MAX + " per-host fault rules");
+            }
             rules.put(host, rule);
         }
+        active = !rules.isEmpty() || !everyone.isNone();
     }
 
     /** Applies {@code rule} to every destination without a rule of its own. */
-    public void setDefaultRule(FaultRule rule) {
+    public synchronized void setDefaultRule(FaultRule rule) {
         everyone = rule;
+        active = !rules.isEmpty() || !everyone.isNone();
     }
 
-    public void clearRules() {
+    public synchronized void clearRules() {
         rules.clear();
         everyone = FaultRule.NONE;
+        active = false;
     }
 
     /** The rules in force: per host, and "*" for the default. */
@@ -81,6 +100,10 @@ public final class FaultyTransport implements Transport {
 
     @Override
     public void send(int fromPort, InetSocketAddress to, byte[] payload) {
+        if (!active) {
+            inner.send(fromPort, to, payload);
+            return;
+        }
         FaultRule rule = rules.getOrDefault(to.getAddress(), everyone);
         if (rule.isNone()) {
             inner.send(fromPort, to, payload);
@@ -107,6 +130,11 @@ public final class FaultyTransport implements Transport {
         }
     }
 
+    /** Sends past every rule: for control answers that must get through whatever the rules say. */
+    public void sendUnfaulted(int fromPort, InetSocketAddress to, byte[] payload) {
+        inner.send(fromPort, to, payload);
+    }
+
     private void sendAfter(int delayMs, int fromPort, InetSocketAddress to, byte[] payload) {
         if (delayMs == 0) {
             inner.send(fromPort, to, payload);
@@ -117,16 +145,28 @@ public final class FaultyTransport implements Transport {
             overflow.increment();
             return;
         }
+        delayedTotal.increment();
         timer.schedule(() -> {
             delayed.decrementAndGet();
             inner.send(fromPort, to, payload);
         }, delayMs, TimeUnit.MILLISECONDS);
     }
 
-    /** Counters for status: lost, duplicated, delay-queue overflow, currently delayed. */
+    /**
+     * Counters for status: {@code fault.lost}, {@code fault.delayed} (datagrams held back,
+     * copies included), {@code fault.duplicated} (copies made), {@code fault.overflow}
+     * (dropped because {@link #DELAYED_MAX} were waiting), and the gauge {@code fault.queued}
+     * (waiting now).
+     */
     public Map<String, Long> counters() {
         return Map.of("fault.lost", lost.sum(), "fault.duplicated", duplicated.sum(),
-                "fault.overflow", overflow.sum(), "fault.delayed", (long) delayed.get());
+                "fault.overflow", overflow.sum(), "fault.delayed", delayedTotal.sum(),
+                "fault.queued", (long) delayed.get());
+    }
+
+    /** The inner transport (for its own counters). */
+    public Transport inner() {
+        return inner;
     }
 
     @Override

@@ -134,6 +134,80 @@ class FaultyTransportTest {
     }
 
     @Test
+    void withoutRulesSendingAllocatesNothing() {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        if (!(mx instanceof com.sun.management.ThreadMXBean sun) || !sun.isThreadAllocatedMemorySupported()) {
+            return; // nothing to measure on this JVM
+        }
+        Transport nothing = new FaultyTransportBench.Sink();
+        byte[] payload = new byte[64];
+        try (FaultyTransport t = new FaultyTransport(nothing, 1)) {
+            t.setRule(A.getAddress(), new FaultRule(0, 5, 0, 0));
+            t.clearRules();
+            for (int i = 0; i < 20_000; i++) {
+                t.send(1, A, payload); // warm up
+            }
+            long tid = Thread.currentThread().getId();
+            long before = sun.getThreadAllocatedBytes(tid);
+            for (int i = 0; i < 100_000; i++) {
+                t.send(1, A, payload);
+            }
+            long bytes = sun.getThreadAllocatedBytes(tid) - before;
+            assertTrue(bytes < 4096, "100000 sends without a rule allocated " + bytes + " bytes");
+        }
+    }
+
+    @Test
+    void countersCountWhatWasDoneToDatagrams() throws Exception {
+        Recorder r = new Recorder();
+        try (FaultyTransport t = new FaultyTransport(r, 5)) {
+            t.setRule(A.getAddress(), new FaultRule(0, 1, 0, 1.0));
+            t.send(1, A, new byte[]{1});
+            assertNotNull(r.sent.poll(5, TimeUnit.SECONDS));
+            assertNotNull(r.sent.poll(5, TimeUnit.SECONDS));
+            assertEquals(2L, t.counters().get("fault.delayed"), "the copy is delayed too");
+            assertEquals(1L, t.counters().get("fault.duplicated"));
+            t.sendUnfaulted(1, A, new byte[]{2});
+            assertEquals(2, r.sent.poll(5, TimeUnit.SECONDS)[0], "past the rule, at once");
+        }
+    }
+
+    @Test
+    void textFormRoundTrips() {
+        FaultRule r = FaultRule.parse("delay:5ms,jitter:1ms,loss:5%,dup:0.0001%");
+        assertEquals(new FaultRule(0.05, 5, 1, 1e-6), r);
+        assertEquals("delay:5ms,jitter:1ms,loss:5%,dup:0.0001%", r.text());
+        assertEquals(50_000, r.lossPpm());
+        assertEquals(r, FaultRule.parse(" LOSS:5% , Duplicate:0.0001%,jitter:1ms, delay:5ms "));
+        assertEquals(FaultRule.NONE, FaultRule.parse("none"));
+        assertEquals("none", FaultRule.NONE.text());
+        assertEquals("loss:100%", FaultRule.parse("loss:100%").text());
+        assertEquals(r, FaultRule.of(r.toEntry("10.0.2.2")));
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+        "delay:5           | give whole milliseconds",
+        "delay:5s          | give whole milliseconds",
+        "delay:1.5ms       | whole milliseconds",
+        "delay:-1ms        | whole milliseconds",
+        "delay:10001ms     | at most 10000 ms",
+        "delay:6000ms,jitter:5000ms | delay + jitter is at most 10000 ms",
+        "loss:5            | give a percentage",
+        "loss:101%         | 0..100 %",
+        "loss:0.00001%     | steps of 0.0001 %",
+        "loss:x%           | not a number",
+        "lag:5ms           | unknown fault 'lag'",
+        "delay:5ms,delay:6ms | given twice",
+        "delay=5ms         | expected key:value",
+        "delay:5ms,        | expected key:value",
+    })
+    void badTextSaysWhatIsWrong(String text, String message) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> FaultRule.parse(text));
+        assertTrue(e.getMessage().contains(message), e.getMessage());
+    }
+
+    @Test
     void clearingRulesRestoresDelivery() {
         Recorder r = new Recorder();
         try (FaultyTransport t = new FaultyTransport(r, 3)) {
