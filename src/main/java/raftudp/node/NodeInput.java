@@ -24,6 +24,10 @@ sealed interface NodeInput {
     record Status(InetSocketAddress client) implements NodeInput {
     }
 
+    /** A fault-rule request, answered at {@code client} with the rules in force. */
+    record Fault(raftudp.wire.FaultRequest request, InetSocketAddress client) implements NodeInput {
+    }
+
     /** Work to run on the loop thread (queries from tests and tools). */
     record Task(Runnable work) implements NodeInput {
     }

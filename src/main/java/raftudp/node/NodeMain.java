@@ -12,6 +12,8 @@ import raftudp.storage.FileStorage;
 import raftudp.storage.FileStorageOptions;
 import raftudp.storage.FsyncPolicy;
 import raftudp.storage.StorageException;
+import raftudp.transport.FaultRule;
+import raftudp.transport.FaultyTransport;
 import raftudp.transport.Transport;
 import raftudp.transport.TransportException;
 import raftudp.transport.pcap.PcapOptions;
@@ -20,7 +22,11 @@ import raftudp.transport.udp.UdpTransport;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
@@ -37,6 +43,10 @@ import java.util.concurrent.Callable;
         footer = {"", "Cluster file: one node per line, '<host>', '<host>:<basePort>' or "
                 + "'<host> <vote> <heartbeat> <append> <client> <snapshot>'; '#' starts a comment.",
                 "A basePort stands for the five ports base..base+4: vote, heartbeat, append, client, snapshot.",
+                "Faults (--fault TARGET=RULE, repeatable): what this node sends to TARGET (an IPv4 host, or '*' for "
+                        + "every host without its own rule) is damaged: RULE is comma-separated delay:5ms, jitter:1ms, "
+                        + "loss:5%, dup:1% (or none), e.g. --fault 10.0.2.2=delay:5ms,loss:1% --fault '*=delay:2ms'. "
+                        + "Change them at run time with 'raft-client fault'; see docs/node.md.",
                 "Defaults of the timeouts are measured: see docs/timeouts.md."})
 public final class NodeMain implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(NodeMain.class);
@@ -95,6 +105,11 @@ public final class NodeMain implements Callable<Integer> {
             description = "applied entries between snapshots (default: ${DEFAULT-VALUE})")
     long snapshotEvery;
 
+    @Option(names = "--fault", paramLabel = "TARGET=RULE",
+            description = "damage what this node sends to TARGET (IPv4 host or '*'): RULE is e.g. "
+                    + "delay:5ms,jitter:1ms,loss:5%,dup:1% (repeatable; format below)")
+    List<String> faults = new ArrayList<>();
+
     @Option(names = "--log-level", paramLabel = "LEVEL",
             description = "TRACE, DEBUG, INFO, WARN or ERROR (default: INFO, or $RAFTUDP_LOG_LEVEL)")
     String logLevel;
@@ -105,7 +120,7 @@ public final class NodeMain implements Callable<Integer> {
 
     /** Everything the arguments decide, checked before anything starts. */
     record Plan(ClusterConfig cluster, int index, NodeSettings settings, TransportChoice transport,
-                FileStorageOptions storage) {
+                FileStorageOptions storage, Map<String, FaultRule> faults) {
     }
 
     @Override
@@ -115,7 +130,8 @@ public final class NodeMain implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         out.println("raft-node " + plan.index() + ": " + plan.cluster().node(plan.index()) + ", transport "
                 + plan.transport().kind().name().toLowerCase() + " (" + plan.transport().reason() + "), data "
-                + plan.storage().dir() + ", fsync " + plan.storage().fsyncPolicy().name().toLowerCase());
+                + plan.storage().dir() + ", fsync " + plan.storage().fsyncPolicy().name().toLowerCase()
+                + ", faults " + Faults.describe(plan.faults()));
         out.flush();
         if (plan.storage().fsyncPolicy() == FsyncPolicy.NEVER) {
             err.println("raft-node: WARNING: --fsync never: nothing is forced to disk; a power cut can lose "
@@ -184,19 +200,27 @@ public final class NodeMain implements Callable<Integer> {
         if (fsyncBatchMs < 1 || commitPersistMs < 0) {
             throw bad("--fsync-batch-ms must be at least 1 and --commit-persist-ms at least 0");
         }
+        Map<String, FaultRule> faultRules;
+        try {
+            faultRules = Faults.parseOptions(faults);
+        } catch (IllegalArgumentException e) {
+            throw bad(e.getMessage());
+        }
         Path dir = dataDir != null ? dataDir : FileStorageOptions.defaultDir(index);
         FileStorageOptions storage = FileStorageOptions.builder(dir).fsyncPolicy(policy)
                 .batch(fsyncBatchMs, FileStorageOptions.BATCH_BYTES_MAX_DEFAULT)
                 .commitPersistIntervalMs(commitPersistMs).build();
-        return new Plan(cluster, index, settings, choice, storage);
+        return new Plan(cluster, index, settings, choice, storage, faultRules);
     }
 
+    /** The transport of the plan inside the fault layer, with the --fault rules in force from the start. */
     private Transport transportFor(Plan plan) {
         ClusterConfig.NodeAddress self = plan.cluster().node(plan.index());
-        if (plan.transport().kind() == TransportChoice.Kind.PCAP) {
-            return new PcapTransport(new PcapOptions(iface, self.address()));
-        }
-        return new UdpTransport(self.address());
+        Transport inner = plan.transport().kind() == TransportChoice.Kind.PCAP
+                ? new PcapTransport(new PcapOptions(iface, self.address())) : new UdpTransport(self.address());
+        FaultyTransport faulty = new FaultyTransport(inner, new SecureRandom().nextLong());
+        plan.faults().forEach((target, rule) -> Faults.set(faulty, target, rule));
+        return faulty;
     }
 
     /** "MIN-MAX" → {min, max}. */

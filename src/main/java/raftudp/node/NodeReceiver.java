@@ -81,6 +81,8 @@ final class NodeReceiver implements DatagramSink {
             input = new NodeInput.Client(req, from);
         } else if (m instanceof raftudp.wire.StatusRequest) {
             input = new NodeInput.Status(from);
+        } else if (m instanceof raftudp.wire.FaultRequest f) {
+            input = new NodeInput.Fault(f, from);
         } else {
             counters.unexpected.increment(); // a response sent to a node: nobody asked
             return;

@@ -8,10 +8,12 @@ import raftudp.kv.ClientResponse;
 import raftudp.storage.FileStorage;
 import raftudp.storage.FsyncPolicy;
 import raftudp.storage.RaftStorage;
+import raftudp.transport.FaultyTransport;
 import raftudp.transport.Transport;
 import raftudp.transport.TransportException;
 import raftudp.transport.pcap.PcapTransport;
 import raftudp.transport.udp.UdpTransport;
+import raftudp.wire.FaultResponse;
 import raftudp.wire.MessageClass;
 import raftudp.wire.MessageType;
 import raftudp.wire.RateLimitedLog;
@@ -72,7 +74,8 @@ public final class NodeRuntime implements AutoCloseable {
     private final ClusterConfig.NodeAddress self;
     private final NodeSettings settings;
     private final RaftStorage storage;
-    private final Transport transport;
+    /** The transport given, always wrapped in the fault layer (rules set at run time). */
+    private final FaultyTransport transport;
     private final WireStats wireStats = new WireStats();
     private final NodeCounters counters = new NodeCounters();
     private final WireCodec codec;
@@ -98,8 +101,8 @@ public final class NodeRuntime implements AutoCloseable {
         this.self = cluster.node(id);
         this.settings = settings;
         this.storage = storage;
-        this.transport = transport;
         SecureRandom seeds = new SecureRandom();
+        this.transport = transport instanceof FaultyTransport f ? f : new FaultyTransport(transport, seeds.nextLong());
         this.codec = new WireCodec(id, seeds.nextInt(), WireLimits.DEFAULT, wireStats);
         this.inbox = new ArrayBlockingQueue<>(settings.inboxMessagesMax());
         this.warnings = new RateLimitedLog(LOG, NodeRuntime::monotonicMs, 10_000);
@@ -136,14 +139,14 @@ public final class NodeRuntime implements AutoCloseable {
             throw e;
         }
         try {
-            transport.start(new HashSet<>(rt.self.ports().ports()), rt.receiver);
+            rt.transport.start(new HashSet<>(rt.self.ports().ports()), rt.receiver);
         } catch (TransportException | RuntimeException e) {
-            closeQuietly(storage, transport);
+            closeQuietly(storage, rt.transport);
             throw e;
         }
         rt.loop.start();
-        LOG.info("node {}: started at {} over {} ({}), cluster of {}", id, rt.self, transport.name(),
-                settings.describe(), cluster.size());
+        LOG.info("node {}: started at {} over {} ({}), cluster of {}, fault rules: {}", id, rt.self,
+                rt.transport.name(), settings.describe(), cluster.size(), Faults.describe(rt.transport.rules()));
         return rt;
     }
 
@@ -287,10 +290,39 @@ public final class NodeRuntime implements AutoCloseable {
             } else if (in instanceof NodeInput.Status s) {
                 counters.inputs.increment();
                 statusWaiters.add(s.client());
+            } else if (in instanceof NodeInput.Fault f) {
+                counters.inputs.increment();
+                answerFault(f);
             } else if (in instanceof NodeInput.Task t) {
                 t.work().run();
             }
             // Wake: nothing to do, the loop re-reads `running`
+        }
+    }
+
+    /**
+     * Applies a fault request and answers with the rules now in force. The answer goes past
+     * the rules: whoever can set a fault can always clear it.
+     */
+    private void answerFault(NodeInput.Fault f) {
+        try {
+            Faults.apply(transport, f.request());
+            LOG.info("node {}: fault {} from {}: rules now {}", id, f.request().op(), f.client(),
+                    Faults.describe(transport.rules()));
+        } catch (IllegalStateException e) {
+            warnings.warn("fault", () -> "node " + id + ": fault request from " + f.client() + " not applied: "
+                    + e.getMessage());
+        }
+        FaultResponse answer = Faults.response(id, transport);
+        List<byte[]> datagrams;
+        try {
+            datagrams = codec.encode(answer);
+        } catch (IllegalArgumentException e) {
+            counters.encodeFailures.increment();
+            return;
+        }
+        for (byte[] d : datagrams) {
+            transport.sendUnfaulted(self.ports().client(), f.client(), d);
         }
     }
 
@@ -310,13 +342,11 @@ public final class NodeRuntime implements AutoCloseable {
 
     /** The transport's own counters (frames, ARP, send failures), under valid counter names. */
     private void transportCounters(Map<String, Long> c) {
-        Map<String, Long> t;
-        if (transport instanceof PcapTransport p) {
-            t = p.counters();
-        } else if (transport instanceof UdpTransport u) {
-            t = Map.of("udp.send_failures", u.sendFailures());
-        } else {
-            return;
+        Map<String, Long> t = new TreeMap<>(transport.counters());
+        if (transport.inner() instanceof PcapTransport p) {
+            t.putAll(p.counters());
+        } else if (transport.inner() instanceof UdpTransport u) {
+            t.put("udp.send_failures", u.sendFailures());
         }
         t.forEach((name, value) -> {
             if (name.matches("[A-Za-z0-9._-]{1,64}") && value != null) {
@@ -389,6 +419,11 @@ public final class NodeRuntime implements AutoCloseable {
     /** Where this node listens. */
     public ClusterConfig.NodeAddress address() {
         return self;
+    }
+
+    /** The node's fault layer: its rules can be read and set from any thread. */
+    public FaultyTransport faults() {
+        return transport;
     }
 
     /** The wire counters (thread-safe). */

@@ -56,6 +56,13 @@ class NodeMainArgumentsTest {
         "0 --snapshot-every 0                    | snapshot interval must be at least 1 entry",
         "0 --fsync-batch-ms 0                    | --fsync-batch-ms must be at least 1",
         "0 --frobnicate                          | Unknown option: '--frobnicate'",
+        "0 --fault delay:5ms                     | --fault 'delay:5ms': expected TARGET=RULE",
+        "0 --fault h2=delay:5ms                  | the target is '*' (every destination) or an IPv4 address like 10.0.2.2, not 'h2'",
+        "0 --fault 10.0.2.02=delay:5ms           | not '10.0.2.02'",
+        "0 --fault 10.0.2.2=delay:5              | --fault '10.0.2.2=delay:5': delay:5: give whole milliseconds",
+        "0 --fault 10.0.2.2=loss:5%,loss:6%      | 'loss' given twice",
+        "0 --fault 10.0.2.2=lag:5ms              | unknown fault 'lag': use loss, delay, jitter or dup",
+        "0 --fault *=delay:5ms --fault *=loss:1% | --fault: target * given twice",
     })
     void badArgument_isExplained_withExitCode2(String args, String expected) {
         Run r = run(args.isEmpty() ? new String[0] : args.trim().split("\\s+"));
@@ -97,6 +104,16 @@ class NodeMainArgumentsTest {
             assertTrue(r.err().contains("cannot bind UDP 127.0.0.1:" + (base + 3)), r.err());
         }
         FileStorage.open(FileStorageOptions.defaults(dir)).close(); // the failed start let go of it
+    }
+
+    @Test
+    void startLine_listsTheFaultRules(@TempDir Path tmp) throws Exception {
+        int base = LoopbackPorts.freeBase(5);
+        try (DatagramSocket taken = new DatagramSocket(base, InetAddress.getLoopbackAddress())) {
+            Run r = run("0", "--peers", "127.0.0.1:" + base, "--data-dir", tmp.resolve("d").toString(),
+                    "--fault", "10.0.2.2=loss:1%,delay:5ms", "--fault", "*=jitter:2ms");
+            assertTrue(r.out().contains("faults 10.0.2.2=delay:5ms,loss:1% *=jitter:2ms"), r.out());
+        }
     }
 
     @Test

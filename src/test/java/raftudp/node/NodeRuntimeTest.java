@@ -13,6 +13,9 @@ import raftudp.kv.Value;
 import raftudp.storage.FileStorage;
 import raftudp.storage.FileStorageOptions;
 import raftudp.transport.Transport;
+import raftudp.wire.FaultEntry;
+import raftudp.wire.FaultRequest;
+import raftudp.wire.FaultResponse;
 import raftudp.wire.MessageClass;
 import raftudp.wire.RaftHeader;
 import raftudp.wire.StatusReport;
@@ -120,6 +123,35 @@ class NodeRuntimeTest {
     }
 
     @Test
+    void faultRequests_setShowAndClearRules_andTheDelayIsInForce() throws Exception {
+        awaitLeader(startNode(fast()));
+        send(FaultRequest.set(new FaultEntry("10.9.0.99", 0, 200, 0, 0)), MessageClass.CLIENT);
+        FaultResponse set = (FaultResponse) answers.poll(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        assertEquals(new FaultResponse(0, java.util.List.of(new FaultEntry("10.9.0.99", 0, 200, 0, 0))), set,
+                "answered at once (past the rule) with the rules in force");
+        long t0 = System.nanoTime();
+        send(new StatusRequest(), MessageClass.CLIENT);
+        StatusReport s = (StatusReport) answers.poll(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        assertTrue(ms >= 200, "the status answer to 10.9.0.99 was held back 200 ms: " + ms + " ms");
+        assertEquals(0L, s.counters().get("fault.delayed"), "the report was made before it was held back");
+        assertEquals(1L, node.status(TIMEOUT).counters().get("fault.delayed"));
+        for (String c : new String[]{"fault.lost", "fault.duplicated", "fault.overflow", "fault.queued"}) {
+            assertTrue(s.counters().containsKey(c), c + " in " + s.counters());
+        }
+        send(FaultRequest.set(new FaultEntry("*", 10_000, 0, 0, 0)), MessageClass.CLIENT);
+        assertEquals(2, ((FaultResponse) answers.poll(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).rules().size());
+        send(FaultRequest.clear("10.9.0.99"), MessageClass.CLIENT);
+        assertEquals(java.util.List.of(new FaultEntry("*", 10_000, 0, 0, 0)),
+                ((FaultResponse) answers.poll(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).rules());
+        send(FaultRequest.clearAll(), MessageClass.CLIENT);
+        assertEquals(java.util.List.of(), ((FaultResponse) answers.poll(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).rules());
+        send(FaultRequest.show(), MessageClass.CLIENT);
+        assertEquals(java.util.List.of(), ((FaultResponse) answers.poll(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).rules());
+        assertTrue(node.faults().rules().isEmpty());
+    }
+
+    @Test
     void badDatagrams_areCountedByReason_andTheNodeKeepsServing() throws Exception {
         NodeRuntime rt = startNode(fast());
         awaitLeader(rt);
@@ -170,6 +202,7 @@ class NodeRuntimeTest {
     void writesOfOneBatch_shareOneSync() throws Exception {
         NodeRuntime rt = startNode(fast());
         awaitLeader(rt);
+        long syncsBefore = rt.status(TIMEOUT).counters().get("storage.syncs"); // before the loop is blocked
         CountDownLatch release = new CountDownLatch(1);
         Thread blocker = new Thread(() -> {
             try {
@@ -182,7 +215,6 @@ class NodeRuntimeTest {
             }
         });
         blocker.start();
-        long syncsBefore = rt.status(TIMEOUT).counters().get("storage.syncs");
         int writes = 50;
         for (int i = 1; i <= writes; i++) {
             send(new ClientRequest(77, i, new Command.Put("k" + i, Value.of(i))), MessageClass.CLIENT);
