@@ -43,7 +43,7 @@ import java.util.concurrent.Callable;
                 "Without a command: -da VALUE appends VALUE to the list under the key 'log', as the original project "
                         + "inserted -da's value into the Raft log."},
         subcommands = {KvCommands.Put.class, KvCommands.Get.class, KvCommands.Delete.class, KvCommands.Cas.class,
-                StatusCommands.Status.class, StatusCommands.Watch.class, BenchCommand.class},
+                StatusCommands.Status.class, StatusCommands.Watch.class, BenchCommand.class, FaultCommands.class},
         footer = {"", "Values: 1, 0 and -5 are integers; hello and \"\" are strings; 0x00ff or hex:00ff are bytes; "
                 + "@FILE is the bytes of FILE; str:1 is the string \"1\", int:7 the integer 7. --type forces one type.",
                 "", "Examples:",
@@ -54,6 +54,7 @@ import java.util.concurrent.Callable;
                 "  raft-client status",
                 "  raft-client watch --interval-ms 500 --count 10",
                 "  raft-client bench --clients 8 --duration 10 --ops 100000 --read-ratio 0.9 --json bench.json",
+                "  raft-client -d 10.0.1.1 fault set 10.0.2.2 delay:5ms loss:1%   (node 0 delays what it sends to 10.0.2.2)",
                 "", "Exit codes: 0 done; 1 refused by the store (cas failed, wrong type); 2 bad arguments; "
                 + "3 no leader or no answer in time; 4 outcome unknown (session expired, interrupted); "
                 + "5 transport or file error."})
@@ -173,7 +174,7 @@ public final class ClientMain implements Callable<Integer> {
     public Integer call() {
         if (appendValue == null) {
             throw new ParameterException(spec.commandLine(), "nothing to do: give -da VALUE or a command "
-                    + "(put, get, delete, cas, status, watch, bench); see raft-client --help");
+                    + "(put, get, delete, cas, status, watch, bench, fault); see raft-client --help");
         }
         Value value = value(spec, appendValue, "-da");
         String key = key(spec, appendKey, "--key");

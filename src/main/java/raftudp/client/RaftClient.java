@@ -11,6 +11,8 @@ import raftudp.transport.Transport;
 import raftudp.transport.TransportException;
 import raftudp.wire.MessageClass;
 import raftudp.wire.RaftHeader;
+import raftudp.wire.FaultRequest;
+import raftudp.wire.FaultResponse;
 import raftudp.wire.StatusReport;
 import raftudp.wire.StatusRequest;
 import raftudp.wire.WireCodec;
@@ -80,6 +82,7 @@ public final class RaftClient implements AutoCloseable {
     private final Semaphore inFlight;
     private final Map<RequestKey, Mailbox> pending = new ConcurrentHashMap<>();
     private final Set<Mailbox> statusWaiters = ConcurrentHashMap.newKeySet();
+    private final Set<Mailbox> faultWaiters = ConcurrentHashMap.newKeySet();
     private final AtomicInteger leader = new AtomicInteger(-1);
     private final AtomicLong nextReadSeq;
     private final LongAdder staleAnswers = new LongAdder();
@@ -245,6 +248,48 @@ public final class RaftClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Sends a fault request to each of {@code nodes} (resending every attempt timeout) and
+     * collects their answers: the rules each has in force afterwards. Setting and clearing
+     * are idempotent, so a resent request does no harm.
+     *
+     * @return the answers by node; a node that did not answer within {@code waitMs} is missing
+     */
+    public Map<Integer, FaultResponse> fault(List<Integer> nodes, FaultRequest request, long waitMs)
+            throws RaftClientException {
+        for (int n : nodes) {
+            if (n < 0 || n >= options.nodes().size()) {
+                throw new IllegalArgumentException("node " + n + " outside 0.." + (options.nodes().size() - 1));
+            }
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMs);
+        acquire(deadline, "fault");
+        Mailbox box = new Mailbox(2 * options.nodes().size() + MAILBOX_CAPACITY);
+        faultWaiters.add(box);
+        try {
+            Map<Integer, FaultResponse> got = new TreeMap<>();
+            long attemptNanos = TimeUnit.MILLISECONDS.toNanos(options.attemptTimeoutMs());
+            while (got.size() < nodes.size() && System.nanoTime() - deadline < 0) {
+                for (int n : nodes) {
+                    if (!got.containsKey(n)) {
+                        send(n, request);
+                    }
+                }
+                long resendAt = Math.min(deadline, System.nanoTime() + attemptNanos);
+                Answer a;
+                while (got.size() < nodes.size() && (a = box.poll(resendAt)) != null) {
+                    if (a.node() >= 0 && nodes.contains(a.node()) && a.message() instanceof FaultResponse r) {
+                        got.put(a.node(), r);
+                    }
+                }
+            }
+            return got;
+        } finally {
+            faultWaiters.remove(box);
+            inFlight.release();
+        }
+    }
+
     /** The node believed to lead (the last that answered an operation OK), or -1 when unknown. */
     public int leader() {
         return leader.get();
@@ -282,6 +327,9 @@ public final class RaftClient implements AutoCloseable {
             box.close();
         }
         for (Mailbox box : statusWaiters) {
+            box.close();
+        }
+        for (Mailbox box : faultWaiters) {
             box.close();
         }
         transport.close();
@@ -417,6 +465,10 @@ public final class RaftClient implements AutoCloseable {
             offer(box, new Answer(node, from, r));
         } else if (m instanceof StatusReport) {
             for (Mailbox box : statusWaiters) {
+                offer(box, new Answer(node, from, m));
+            }
+        } else if (m instanceof FaultResponse) {
+            for (Mailbox box : faultWaiters) {
                 offer(box, new Answer(node, from, m));
             }
         } else {
