@@ -31,7 +31,8 @@ class RaftCLI(CLI):
 raft stop HOST                        stop it (SIGTERM: clean shutdown)
 raft kill HOST                        kill it (SIGKILL: a crash; its data directory stays)
 raft list                             nodes started from this CLI
-raft status                           ask every cluster node for its status (Python probe, from h11)"""
+raft status                           ask every cluster node for its status (Python probe, from h11)
+raft faults                           the fault rules each running node holds (its own fault layer)"""
         words = line.split()
         if not words:
             print(self.do_raft.__doc__)
@@ -64,6 +65,13 @@ raft status                           ask every cluster node for its status (Pyt
                                     s["addr"], s["id"], s["role"], s["term"], s["leader"], s["commit"],
                                     s["applied"], s["first_index"], s["last_index"]))
             return "\n".join(rows)
+        if op == "faults":
+            rows = []
+            for h in sorted(tb.raft_running()):
+                r = tb._fault_exchange(h, "")
+                rows.append("%-4s %s" % (h, "; ".join("%s %s" % (x["target"], faults.rule_text(
+                    x["delay_ms"], x["jitter_ms"], x["dup_ppm"], x["loss_ppm"])) for x in r["rules"]) or "no rules"))
+            return "\n".join(rows) or "no raft nodes started here"
         raise testbed.CommandError("usage:\n" + self.do_raft.__doc__)
 
     # ---- partitions and faults -------------------------------------------------------
@@ -99,14 +107,18 @@ Other traffic (ping) still passes. `heal` removes every partition."""
     def do_link(self, line):
         """link A B OPTIONS   set faults on the link A-B (hosts or switches), both directions:
   link s1 s2 loss 5 delay 5ms      5% loss, 5 ms delay
+  link s1 s2 delay 5ms jitter 2ms  jitter reorders datagrams closer than 2 ms
   link h1 s1 bw 10                 10 Mbit/s
-  link s1 s2 dup 1 reorder 25      duplication and reordering (need delay; netem only)
+  link s1 s2 dup 1                 1% duplication
+  link s1 s2 delay 5ms reorder 25  netem's reordering (netem only; elsewhere use jitter)
   link all loss 5                  every link
   link s1 s2 clear                 back to a clean link
   link show                        what is in force
 Mechanism: netem where the kernel has it; otherwise loss by kernel filter rules (Linux)
-or the P4 loss registers (BMv2) and bandwidth by tbf. A fault that cannot be applied is
-an error and changes nothing."""
+or the P4 loss registers (BMv2), bandwidth by tbf, and delay, jitter and duplication by
+the raft nodes' own fault layer (on what the raft nodes send; running nodes get the rules
+at once, nodes started later as --fault). Each option's mechanism is printed. A fault
+that cannot be applied is an error."""
         words = line.split()
         if words[:1] == ["show"]:
             print(self.tb.faults.show())
@@ -122,9 +134,7 @@ an error and changes nothing."""
         def go():
             parsed = {} if opts == ["clear"] else faults.parse_link_args(opts)
             links = self.tb.link(a, b, **parsed)
-            return "link %s: %s (%s)" % (", ".join(l.name() for l in links),
-                                         ", ".join("%s=%g" % kv for kv in parsed.items()) or "clear",
-                                         self.tb.faults.mechanism)
+            return "link %s: %s" % (", ".join(l.name() for l in links), self.tb.faults.last_explain)
         self._guard(go)
 
     def do_counters(self, line):

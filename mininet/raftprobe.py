@@ -5,6 +5,8 @@ depending on raft-client.jar's output format, and to read values back. Run insid
   python3 mininet/raftprobe.py status 10.0.1.1 10.0.2.2 10.0.3.3      (one JSON line per node)
   python3 mininet/raftprobe.py get KEY --nodes 10.0.1.1,10.0.2.2,10.0.3.3
   python3 mininet/raftprobe.py put KEY VALUE --nodes ...      (VALUE: int, s:TEXT or file:PATH)
+  python3 mininet/raftprobe.py fault 10.0.1.1 [--set IP=DELAY_MS,JITTER_MS,DUP_PPM[,LOSS_PPM] ...] [--clear IP ...]
+                                            (sets and clears the node's fault rules, then prints them)
 Every request is bounded: a timeout per try and a fixed number of tries.
 """
 import argparse
@@ -21,6 +23,8 @@ NO_NODE = 0xFFFF
 CLIENT_PORT = 0x9994
 HEADER = struct.Struct(">HBBB3sHHHHIIQQQQQ")   # docs/wire-format.md section 3, 64 bytes
 T_CLIENT_REQUEST, T_CLIENT_RESPONSE, T_STATUS_REQUEST, T_STATUS_RESPONSE = 16, 17, 18, 19
+T_FAULT_REQUEST, T_FAULT_RESPONSE = 20, 21
+FAULT_SHOW, FAULT_SET, FAULT_CLEAR, FAULT_CLEAR_ALL = 0, 1, 2, 3
 STATUS_NAMES = {0: "OK", 1: "NOT_LEADER", 2: "RETRY"}
 assert HEADER.size == 64
 
@@ -143,6 +147,37 @@ def decode_client_response(data):
     return out
 
 
+def fault_target(target):
+    """Section 5.7: length 0 for the default rule ('*'), else 4 IPv4 bytes."""
+    return b"\0" if target == "*" else b"\4" + socket.inet_aton(target)
+
+
+def fault_request_body(op, target=None, rule=(0, 0, 0, 0)):
+    """op, then for SET target and rule (lossPpm, delayMs, jitterMs, duplicatePpm), for CLEAR the target."""
+    body = struct.pack(">B", op)
+    if op in (FAULT_SET, FAULT_CLEAR):
+        body += fault_target(target)
+    if op == FAULT_SET:
+        body += struct.pack(">IIII", *rule)
+    return body
+
+
+def decode_fault_response(data):
+    """{'id': node, 'rules': [{target, loss_ppm, delay_ms, jitter_ms, dup_ppm}]} (section 5.7)."""
+    h = parse_header(data)
+    b = data[64:64 + h["payload_length"]]
+    (count,) = struct.unpack_from(">H", b)
+    at, rules = 2, []
+    for _ in range(count):
+        n = b[at]
+        target = "*" if n == 0 else socket.inet_ntoa(bytes(b[at + 1:at + 5]))
+        at += 1 + n
+        loss, delay, jitter, dup = struct.unpack_from(">IIII", b, at)
+        at += 16
+        rules.append(dict(target=target, loss_ppm=loss, delay_ms=delay, jitter_ms=jitter, dup_ppm=dup))
+    return dict(id=h["src_id"], rules=rules)
+
+
 class Probe:
     """Bounded request/response over one UDP socket (kernel UDP, any source port)."""
 
@@ -189,14 +224,27 @@ class Probe:
 
     def status(self, addr):
         self.message_id += 1
+        start = time.monotonic()
         data = self.ask(addr, header(T_STATUS_REQUEST, self.message_id, 0), T_STATUS_RESPONSE)
-        return decode_status(data) if data else None
+        if not data:
+            return None
+        s = decode_status(data)
+        s["rtt_ms"] = round((time.monotonic() - start) * 1000, 3)
+        return s
+
+    def fault(self, addr, op, target=None, rule=(0, 0, 0, 0)):
+        """One FaultRequest; the node's rules in force afterwards, or None when it did not answer."""
+        self.message_id += 1
+        body = fault_request_body(op, target, rule)
+        data = self.ask(addr, header(T_FAULT_REQUEST, self.message_id, len(body)) + body, T_FAULT_RESPONSE)
+        return decode_fault_response(data) if data else None
 
     def request(self, nodes, body, client_id, seq, attempts=20):
         """Sends one command, following NOT_LEADER hints; returns the response dict or None."""
         target = 0
         for _ in range(attempts):
             self.message_id += 1
+            start = time.monotonic()
             data = self.ask(nodes[target], datagrams(T_CLIENT_REQUEST, self.message_id, body, client_id, seq),
                             T_CLIENT_RESPONSE)
             if data is None:
@@ -205,6 +253,7 @@ class Probe:
             r = decode_client_response(data)
             if r["status"] == "OK":
                 r["node"] = nodes[target]
+                r["rtt_ms"] = round((time.monotonic() - start) * 1000, 3)   # the answered attempt
                 return r
             if r["status"] == "NOT_LEADER" and r["leader_hint"] is not None and r["leader_hint"] < len(nodes):
                 target = r["leader_hint"]
@@ -224,14 +273,46 @@ def parse_value(text):
     return int(text)
 
 
+def parse_fault_set(item):
+    """'10.0.2.2=5,1,0' -> ('10.0.2.2', (loss_ppm, delay_ms, jitter_ms, dup_ppm))."""
+    target, _, values = item.partition("=")
+    v = [int(x) for x in values.split(",")]
+    if len(v) not in (3, 4):
+        raise ValueError("--set %s: IP=DELAY_MS,JITTER_MS,DUP_PPM[,LOSS_PPM]" % item)
+    return target, (v[3] if len(v) == 4 else 0, v[0], v[1], v[2])
+
+
+def fault_main(probe, args):
+    """Sends the --clear and --set requests in order, then SHOW; prints the rules as one JSON line."""
+    if len(args.args) != 1:
+        print(json.dumps(dict(error="fault takes one node address")))
+        return 2
+    addr = args.args[0]
+    steps = [(FAULT_CLEAR, t, (0, 0, 0, 0)) for t in args.clear] + \
+        [(FAULT_SET,) + parse_fault_set(s) for s in args.set] + [(FAULT_SHOW, None, (0, 0, 0, 0))]
+    r = None
+    for op, target, rule in steps:
+        r = probe.fault(addr, op, target, rule)
+        if r is None:
+            print(json.dumps(dict(addr=addr, down=True)))
+            return 1
+    print(json.dumps(dict(addr=addr, **r)))
+    return 0
+
+
 def main(argv=None):
-    ap = argparse.ArgumentParser(description="raftudp probe (status, get, put)")
-    ap.add_argument("op", choices=["status", "get", "put"])
+    ap = argparse.ArgumentParser(description="raftudp probe (status, get, put, fault)")
+    ap.add_argument("op", choices=["status", "get", "put", "fault"])
     ap.add_argument("args", nargs="*")
     ap.add_argument("--nodes", default="10.0.1.1,10.0.2.2,10.0.3.3")
     ap.add_argument("--timeout", type=float, default=0.5)
+    ap.add_argument("--tries", type=int, default=3)
+    ap.add_argument("--set", action="append", default=[], metavar="IP=DELAY_MS,JITTER_MS,DUP_PPM[,LOSS_PPM]")
+    ap.add_argument("--clear", action="append", default=[], metavar="IP")
     args = ap.parse_args(argv)
-    probe = Probe(timeout_s=args.timeout)
+    probe = Probe(timeout_s=args.timeout, tries=max(1, min(args.tries, 20)))
+    if args.op == "fault":
+        return fault_main(probe, args)
     if args.op == "status":
         for addr in args.args or args.nodes.split(","):
             s = probe.status(addr)

@@ -6,6 +6,7 @@ Linux routers) loaded with the same ipv4_lpm entries, partitions, link faults, R
 counters, and the raft-node processes it starts on the hosts. Runs only as root inside
 the parent namespace (run.py takes care of that).
 """
+import json
 import os
 import resource
 import shlex
@@ -29,6 +30,8 @@ CLIENT_JAR = os.path.join(topo.REPO, "raft-client.jar")
 LOG_DIR = os.path.join(topo.REPO, "logs")
 DATA_DIR = os.path.join(topo.REPO, "data")
 NODE_STOP_WAIT_S = 10
+PROBE = os.path.join(topo.REPO, "mininet", "raftprobe.py")
+FAULT_PUSH_S = 20   # how long a running node may take to confirm its fault rules (it may be starting)
 
 
 class CommandError(RuntimeError):
@@ -184,12 +187,61 @@ class Testbed:
         self.backend.heal()
 
     def link(self, a, b=None, **opts):
-        """Sets loss/delay/dup/reorder/bw on the link a-b (a = 'all': every link)."""
+        """Sets loss/delay/jitter/dup/reorder/bw on the link a-b (a = 'all': every link).
+
+        With the filter mechanism, delay, jitter and duplication become the raft nodes' fault
+        rules: pushed to the nodes that run (FaultError when one does not confirm them) and
+        given as --fault to the nodes started later. self.faults.last_explain says which
+        mechanism did what."""
         links = list(self.t.links) if a == "all" else [self.t.find_link(a, b)]
         self.faults.check({k: v or 0 for k, v in opts.items()})   # all or nothing
+        where = {}
         for l in links:
-            self.faults.apply(l, **opts)
+            for k, places in self.faults.apply(l, **opts).items():
+                where.setdefault(k, []).extend(places)
+        running = self.push_faults()
+        self.faults.last_explain = self.faults.explain(opts, where, running)
         return links
+
+    def push_faults(self):
+        """Gives every running raft node the fault rules of its host (filter mechanism): sets
+        those it must have, clears the other hosts' rules, and checks its answer. Returns the
+        hosts done; raises FaultError naming a node that did not confirm them."""
+        if self.faults.mechanism != "filter":
+            return []
+        done = []
+        for h in sorted(self.raft_running()):
+            want = self.faults.java_rules(h)
+            args = ["--clear %s" % self.ip(o) for o in sorted(self.t.hosts)
+                    if o != h and self.ip(o) not in want]
+            args += ["--set %s=%d,%d,%d" % ((ip,) + rule) for ip, rule in sorted(want.items())]
+            got = self._fault_exchange(h, " ".join(args))
+            have = {r["target"]: (r["delay_ms"], r["jitter_ms"], r["dup_ppm"]) if not r["loss_ppm"]
+                    else ("loss ppm", r["loss_ppm"]) for r in got["rules"] if r["target"] != "*"}
+            if have != want:
+                raise faults.FaultError("the raft node on %s holds fault rules %s, not %s" % (h, have, want))
+            done.append(h)
+        return done
+
+    def _fault_exchange(self, host, args):
+        """Runs raftprobe.py fault against the node on `host`, from a host that is no raft node
+        (its answer comes past its own rules); retries while it starts. Bounded."""
+        via = [v for v in sorted(self.t.hosts) if v not in self.t.cluster] + [host]
+        deadline = time.monotonic() + FAULT_PUSH_S
+        last = ""
+        while True:
+            for v in via:
+                out = self.host(v).cmd("/usr/bin/python3 %s fault %s %s --timeout 0.3 --tries 5" % (
+                    PROBE, self.ip(host), args))
+                for line in out.splitlines():
+                    if line.startswith("{"):
+                        r = json.loads(line)
+                        if "rules" in r:
+                            return r
+                last = out.strip()[-300:]
+            if time.monotonic() > deadline or self.nodes[host].poll() is not None:
+                raise faults.FaultError("the raft node on %s did not confirm its fault rules within %d s (%s)"
+                                        % (host, FAULT_PUSH_S, last))
 
     def counters(self):
         return self.backend.counters()
@@ -230,7 +282,7 @@ class Testbed:
             index = self.t.cluster.index(host)
         data_dir = data_dir or os.path.join(self.data_root, host)
         os.makedirs(data_dir, exist_ok=True)
-        extra = list(extra) + shlex.split(os.environ.get("RAFT_NODE_ARGS", ""))
+        extra = self.faults.fault_options(host) + list(extra) + shlex.split(os.environ.get("RAFT_NODE_ARGS", ""))
         cmd = ["java", "-jar", NODE_JAR, str(index), "--data-dir", data_dir] + extra
         log = open(os.path.join(LOG_DIR, "%s.log" % host), "a")
         log.write("\n=== %s: %s\n" % (time.strftime("%H:%M:%S"), " ".join(cmd)))

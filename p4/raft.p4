@@ -42,7 +42,7 @@ const bit<32> RAFT_CLASSES         = 8;
 
 const bit<16> RAFT_MAGIC    = 0x5241;
 const bit<8>  RAFT_VERSION  = 1;
-const bit<32> RAFT_TYPES    = 32;   /* message type codes are 1..19 in version 1 */
+const bit<32> RAFT_TYPES    = 32;   /* message type codes are 1..21 in version 1 */
 
 /* Indexes of drop_counter. */
 const bit<32> DROP_PARTITION = 0;

@@ -143,6 +143,14 @@ class Context:
             raise AssertionError("-da %r via %s failed (exit %d): %s" % (value, dst, rc, out[-400:]))
         return (time.monotonic() - start) if rc == 0 else None
 
+    def probe_json(self, args, via=CLIENT_HOST):
+        """Runs `raftprobe.py ARGS` on a host and returns its JSON line (a dict; {} when none)."""
+        out = self.tb.host(via).cmd("/usr/bin/python3 %s %s" % (PROBE, args))
+        for line in out.splitlines():
+            if line.startswith("{"):
+                return json.loads(line)
+        return {}
+
     def commit_index(self, host=None):
         """The highest commit index any answering cluster node reports (or host's own)."""
         st = self.status([host] if host else None)

@@ -87,12 +87,21 @@ def run(ctx):
 
     if tb.faults.mechanism == "filter":
         try:
-            tb.link("s1", "s2", delay_ms=5)
+            tb.link("s1", "s2", delay_ms=5, reorder_pct=25)
         except faults.FaultError as e:
-            ctx.say("delay refused loudly, as it must be without netem: %s" % e)
+            ctx.say("netem's reorder refused loudly, as it must be without netem: %s" % e)
         else:
-            raise AssertionError("a delay without netem was accepted silently")
+            raise AssertionError("reorder without netem was accepted silently")
         assert not tb.faults.state, "a refused fault left state behind"
+        tb.link("s1", "s2", delay_ms=5, jitter_ms=1)
+        rules = tb.faults.java_rules("h1")
+        want = {tb.ip("h2"): (5, 1, 0), tb.ip("h22"): (5, 1, 0)}
+        assert rules == want, "h1's rules for s1-s2: %s, want %s (h11, h3 do not cross s1-s2)" % (rules, want)
+        assert tb.faults.fault_options("h1") == ["--fault", "10.0.2.2=delay:5ms,jitter:1ms",
+                                                 "--fault", "10.0.2.22=delay:5ms,jitter:1ms"], tb.faults.fault_options("h1")
+        ctx.say("delay on s1-s2 without netem: %s" % tb.faults.last_explain)
+        tb.link("s1", "s2")
+        assert not tb.faults.java_rules("h1"), "cleared"
     else:
         tb.link("s1", "s2", delay_ms=20)
         _, _, _ = tb.ping("h1", "h2", count=1)

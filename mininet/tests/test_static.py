@@ -7,6 +7,7 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import faults  # noqa: E402
 import p4check  # noqa: E402
 import raftprobe  # noqa: E402
 import runtime  # noqa: E402
@@ -143,6 +144,105 @@ class ProbeCodecTest(unittest.TestCase):
             got, end = raftprobe.decode_value(raftprobe.encode_value(v), 0)
             self.assertEqual(v, got)
             self.assertEqual(len(raftprobe.encode_value(v)), end)
+
+
+class FakeTestbed:
+    """What LinkFaults reads without a network: the topology and the backend's name."""
+
+    def __init__(self):
+        self.t = topo.Topology.load()
+        self.backend_name = "linux"
+        self.cluster = self.t.cluster
+
+
+class LinkFaultMappingTest(unittest.TestCase):
+    """The filter mechanism: which raft node gets which rule for which destination."""
+
+    def setUp(self):
+        self.tb = FakeTestbed()
+        self.lf = faults.LinkFaults(self.tb, "filter")
+
+    def set_link(self, a, b, **opts):
+        self.lf.state[self.tb.t.find_link(a, b).name()] = {k: opts.get(k, 0) for k in faults.LinkFaults.KEYS}
+
+    def test_link_words_parse_with_jitter(self):
+        self.assertEqual(dict(loss_pct=5.0, delay_ms=5.0, jitter_ms=1.0, dup_pct=0.5),
+                         faults.parse_link_args(["loss", "5", "delay", "5ms", "jitter", "1ms", "dup", "0.5"]))
+        self.assertRaises(faults.FaultError, faults.parse_link_args, ["jitter", "1s"])
+
+    def test_paths_follow_the_routes(self):
+        names = [l.name() for l in self.lf.path_links("h1", "h2")]
+        self.assertEqual(3, len(names))
+        self.assertEqual(self.tb.t.find_link("s1", "s2").name(), names[1])
+        self.assertEqual(2, len(self.lf.path_links("h1", "h11")), "same switch: two host links")
+
+    def test_a_switch_link_delays_what_crosses_it_and_nothing_else(self):
+        self.set_link("s1", "s2", delay_ms=5, jitter_ms=1)
+        self.assertEqual({"10.0.2.2": (5, 1, 0), "10.0.2.22": (5, 1, 0)}, self.lf.java_rules("h1"))
+        self.assertEqual({"10.0.1.1": (5, 1, 0), "10.0.1.11": (5, 1, 0)}, self.lf.java_rules("h2"))
+        self.assertEqual({}, self.lf.java_rules("h3"), "h3's paths do not use s1-s2")
+
+    def test_every_link_adds_up_along_the_path_and_duplication_combines(self):
+        for l in self.tb.t.links:
+            self.set_link(l.a, l.b, delay_ms=5, dup_pct=1)
+        rules = self.lf.java_rules("h1")
+        self.assertEqual((15, 0, 29701), rules["10.0.2.2"], "3 links: 15 ms, 1 - 0.99^3 duplicated")
+        self.assertEqual((10, 0, 19900), rules["10.0.1.11"], "2 links")
+        self.assertEqual(4, len(rules), "every other host")
+        self.assertEqual(["--fault", "10.0.1.11=delay:10ms,dup:1.99%"], self.lf.fault_options("h1")[:2])
+
+    def test_a_host_link_delays_everything_its_host_sends(self):
+        self.set_link("h3", "s3", delay_ms=7)
+        self.assertEqual({ip: (7, 0, 0) for ip in ("10.0.1.1", "10.0.1.11", "10.0.2.2", "10.0.2.22")},
+                         self.lf.java_rules("h3"))
+        self.assertEqual({"10.0.3.3": (7, 0, 0)}, self.lf.java_rules("h1"), "and what others send to it")
+
+    def test_filter_refuses_what_the_node_layer_cannot_do(self):
+        self.assertRaises(faults.FaultError, self.lf.check, dict(delay_ms=5, reorder_pct=25))
+        self.assertRaises(faults.FaultError, self.lf.check, dict(delay_ms=0.5))
+        self.assertRaises(faults.FaultError, self.lf.check, dict(delay_ms=2000, jitter_ms=1))
+        self.lf.check(dict(delay_ms=5, jitter_ms=2, dup_pct=1, loss_pct=5))
+
+    def test_netem_needs_no_node_rules(self):
+        lf = faults.LinkFaults(self.tb, "netem")
+        lf.state[self.tb.t.find_link("s1", "s2").name()] = dict(delay_ms=5)
+        self.assertEqual({}, lf.java_rules("h1"))
+        self.assertEqual([], lf.fault_options("h1"))
+
+    def test_rule_text_is_the_nodes(self):
+        self.assertEqual("delay:5ms,jitter:1ms,loss:5%,dup:0.0001%", faults.rule_text(5, 1, 1, 50000))
+        self.assertEqual("none", faults.rule_text(0, 0, 0))
+        self.assertNotIn("not available", faults.NO_DELAY_HINT)
+
+    def test_explain_names_each_mechanism(self):
+        self.set_link("s1", "s2", delay_ms=5, loss_pct=5)
+        text = self.lf.explain(dict(loss_pct=5, delay_ms=5), {"loss_pct": ["s1", "s2"]}, [])
+        self.assertIn("loss 5%: nftables numgen random rules in s1,s2", text)
+        self.assertIn("delay 5ms: the raft nodes' fault layer on h1,h2", text)
+        self.assertIn("recorded, given as --fault when a node starts", text)
+
+
+class ProbeFaultCodecTest(unittest.TestCase):
+    """raftprobe.py's FaultRequest/FaultResponse against the vectors of WireGoldenTest."""
+
+    def test_set_request_body(self):
+        body = raftprobe.fault_request_body(raftprobe.FAULT_SET, "10.0.2.2", (50000, 5, 1, 10000))
+        self.assertEqual(bytes.fromhex("01 04 0a000202 0000c350 00000005 00000001 00002710".replace(" ", "")), body)
+        self.assertEqual(b"\x02\x00", raftprobe.fault_request_body(raftprobe.FAULT_CLEAR, "*"))
+        self.assertEqual(b"\x00", raftprobe.fault_request_body(raftprobe.FAULT_SHOW))
+
+    def test_response_decodes(self):
+        data = bytes.fromhex(("5241 01 15 00 000000 0002 ffff 0000 0001 0000000a 00000028" + "00" * 40
+                              + "0002 00 00002710 00000000 00000000 00000000"
+                              + "04 0a000101 00000000 00000005 00000000 00000000").replace(" ", ""))
+        r = raftprobe.decode_fault_response(data)
+        self.assertEqual(2, r["id"])
+        self.assertEqual([dict(target="*", loss_ppm=10000, delay_ms=0, jitter_ms=0, dup_ppm=0),
+                          dict(target="10.0.1.1", loss_ppm=0, delay_ms=5, jitter_ms=0, dup_ppm=0)], r["rules"])
+
+    def test_set_words_parse(self):
+        self.assertEqual(("10.0.2.2", (0, 5, 1, 0)), raftprobe.parse_fault_set("10.0.2.2=5,1,0"))
+        self.assertEqual(("*", (7, 5, 0, 3)), raftprobe.parse_fault_set("*=5,0,3,7"))
 
 
 if __name__ == "__main__":

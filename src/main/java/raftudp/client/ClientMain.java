@@ -54,7 +54,7 @@ import java.util.concurrent.Callable;
                 "  raft-client status",
                 "  raft-client watch --interval-ms 500 --count 10",
                 "  raft-client bench --clients 8 --duration 10 --ops 100000 --read-ratio 0.9 --json bench.json",
-                "  raft-client -d 10.0.1.1 fault set 10.0.2.2 delay:5ms loss:1%   (node 0 delays what it sends to 10.0.2.2)",
+                "  raft-client -d 10.0.1.1 fault set 10.0.2.2 delay:5ms loss:1%%   (node 0 delays what it sends to 10.0.2.2)",
                 "", "Exit codes: 0 done; 1 refused by the store (cas failed, wrong type); 2 bad arguments; "
                 + "3 no leader or no answer in time; 4 outcome unknown (session expired, interrupted); "
                 + "5 transport or file error."})

@@ -30,7 +30,7 @@ import java.util.concurrent.Callable;
                 "All nodes, or only the -d node. Prints the rules in force on each node afterwards."},
         subcommands = {FaultCommands.Show.class, FaultCommands.Set.class, FaultCommands.Clear.class},
         footer = {"", "Examples:",
-                "  raft-client -d 10.0.1.1 fault set 10.0.2.2 delay:5ms loss:1%",
+                "  raft-client -d 10.0.1.1 fault set 10.0.2.2 delay:5ms loss:1%%",
                 "  raft-client fault set '*' delay:5ms,jitter:1ms",
                 "  raft-client fault clear 10.0.2.2",
                 "  raft-client fault clear            (every rule)",
@@ -141,7 +141,7 @@ final class FaultCommands implements Callable<Integer> {
 
     @Command(name = "set", mixinStandardHelpOptions = true,
             description = {"Set (replace) the rule for TARGET: what the nodes send to TARGET is damaged as RULE says.",
-                    "RULE: delay:5ms jitter:1ms loss:5% dup:1% (words or comma-separated; 'none' clears)."})
+                    "RULE: delay:5ms jitter:1ms loss:5%% dup:1%% (words or comma-separated; 'none' clears)."})
     static final class Set implements Callable<Integer> {
         @ParentCommand
         FaultCommands parent;
@@ -149,7 +149,7 @@ final class FaultCommands implements Callable<Integer> {
         CommandSpec spec;
         @Parameters(index = "0", paramLabel = "TARGET", description = "an IPv4 address, or '*' for every host")
         String target;
-        @Parameters(index = "1..*", arity = "1..*", paramLabel = "RULE", description = "e.g. delay:5ms loss:1%")
+        @Parameters(index = "1..*", arity = "1..*", paramLabel = "RULE", description = "e.g. delay:5ms loss:1%%")
         List<String> rule;
 
         @Override

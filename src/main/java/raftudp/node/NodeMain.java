@@ -45,7 +45,7 @@ import java.util.concurrent.Callable;
                 "A basePort stands for the five ports base..base+4: vote, heartbeat, append, client, snapshot.",
                 "Faults (--fault TARGET=RULE, repeatable): what this node sends to TARGET (an IPv4 host, or '*' for "
                         + "every host without its own rule) is damaged: RULE is comma-separated delay:5ms, jitter:1ms, "
-                        + "loss:5%, dup:1% (or none), e.g. --fault 10.0.2.2=delay:5ms,loss:1% --fault '*=delay:2ms'. "
+                        + "loss:5%%, dup:1%% (or none), e.g. --fault 10.0.2.2=delay:5ms,loss:1%% --fault '*=delay:2ms'. "
                         + "Change them at run time with 'raft-client fault'; see docs/node.md.",
                 "Defaults of the timeouts are measured: see docs/timeouts.md."})
 public final class NodeMain implements Callable<Integer> {
@@ -107,7 +107,7 @@ public final class NodeMain implements Callable<Integer> {
 
     @Option(names = "--fault", paramLabel = "TARGET=RULE",
             description = "damage what this node sends to TARGET (IPv4 host or '*'): RULE is e.g. "
-                    + "delay:5ms,jitter:1ms,loss:5%,dup:1% (repeatable; format below)")
+                    + "delay:5ms,jitter:1ms,loss:5%%,dup:1%% (repeatable; format below)")
     List<String> faults = new ArrayList<>();
 
     @Option(names = "--log-level", paramLabel = "LEVEL",

@@ -169,9 +169,11 @@ class NodeRuntimeTest {
         NodeRuntime rt = startNode(fast().withLoopLimits(4, 1024));
         awaitLeader(rt);
         CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch blocking = new CountDownLatch(1);
         Thread blocker = new Thread(() -> {
             try {
                 rt.query(r -> {
+                    blocking.countDown();
                     awaitUninterruptibly(release);
                     return null;
                 }, TIMEOUT);
@@ -180,7 +182,7 @@ class NodeRuntimeTest {
             }
         });
         blocker.start();
-        Await.await("the loop is busy", TIMEOUT, () -> rt.isRunning() && release.getCount() == 1);
+        assertTrue(blocking.await(TIMEOUT.toSeconds(), TimeUnit.SECONDS), "the loop is busy");
         for (int i = 0; i < 20; i++) {
             send(new StatusRequest(), MessageClass.CLIENT);
         }
