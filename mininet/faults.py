@@ -25,7 +25,7 @@ class FaultError(RuntimeError):
 NO_DELAY_HINT = ("cannot be a kernel rule here: this kernel lacks netem (tc: 'Specified qdisc kind is unknown'), "
                  "so it goes to the raft nodes' own fault layer (FaultyTransport, `--fault` / "
                  "`raft-client fault`), which delays only what the raft nodes send")
-NO_REORDER_HINT = ("reorder P%% is netem's (this kernel lacks it); the raft nodes' fault layer reorders "
+NO_REORDER_HINT = ("reorder P% is netem's (this kernel lacks it); the raft nodes' fault layer reorders "
                    "through jitter: use `jitter MS` with a delay; nothing was changed")
 # Java options: FaultEntry.DELAY_MS_MAX is 10 s over a whole path; a path here has at most a few links.
 JAVA_LINK_DELAY_MS_MAX = 2000
@@ -172,17 +172,19 @@ class LinkFaults:
     def explain(self, asked, where, running):
         """One line per option: which mechanism applied it, and where."""
         lines = []
+        java = [k for k in JAVA_KEYS if asked.get(k)] if self.mechanism == "filter" else []
+        if java:
+            nodes = sorted(h for h in self.tb.t.cluster if self.java_rules(h))
+            lines.append("%s: the raft nodes' fault layer on %s (what they send across the link; %s)" % (
+                ", ".join("%s %s" % (k.rsplit("_", 1)[0], fmt_value(k, asked[k])) for k in java),
+                ",".join(nodes) or "no host",
+                ("pushed to the running nodes on " + ",".join(running)) if running else
+                "no node runs: recorded, given as --fault when a node starts"))
         for k in self.KEYS:
-            if not asked.get(k):
+            if not asked.get(k) or k in java:
                 continue
             v = "%s %s" % (k.rsplit("_", 1)[0], fmt_value(k, asked[k]))
-            if k in JAVA_KEYS and self.mechanism == "filter":
-                nodes = sorted(h for h in self.tb.t.cluster if self.java_rules(h))
-                lines.append("%s: the raft nodes' fault layer on %s (what they send across the link; %s)" % (
-                    v, ",".join(nodes) or "no host",
-                    ("pushed to the running nodes on " + ",".join(running)) if running else
-                    "no node runs: recorded, given as --fault when a node starts"))
-            elif self.mechanism == "netem":
+            if self.mechanism == "netem":
                 lines.append("%s: netem on %s" % (v, ", ".join(sorted(set(where.get(k, []))))))
             elif k == "loss_pct":
                 lines.append("%s: %s in %s" % (v, self.loss_mechanism(), ",".join(sorted(set(where.get(k, []))))))
