@@ -27,6 +27,7 @@ build:
 # tests, udp and in-memory clusters, pcap in network namespaces), the testbed's static
 # checks, then the headless testbed scenarios on real jars (these need root; CI is root).
 test:
+	@tools/test-deps.sh
 	@rm -f target/static-tests.log target/scenarios.log
 	$(MVN) verify
 	$(PY) -m unittest discover -s mininet/tests -p 'test_static.py' 2>&1 | tee target/static-tests.log; \

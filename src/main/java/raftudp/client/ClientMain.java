@@ -17,6 +17,8 @@ import raftudp.transport.TransportException;
 import raftudp.transport.pcap.PcapOptions;
 import raftudp.transport.pcap.PcapTransport;
 import raftudp.transport.udp.UdpTransport;
+import raftudp.wire.ClusterConfig;
+import raftudp.wire.MessageClass;
 import raftudp.wire.PortMap;
 
 import java.io.PrintWriter;
@@ -218,22 +220,22 @@ public final class ClientMain implements Callable<Integer> {
     }
 
     /** The node list from --peers, --cluster or the default. */
-    List<ClusterNode> cluster(CommandSpec at) {
+    ClusterConfig cluster(CommandSpec at) {
         try {
             if (peers != null && clusterFile != null) {
                 throw new IllegalArgumentException("give either --peers or --cluster, not both");
             }
             if (peers != null) {
-                return ClusterSpec.parsePeers(peers);
+                return ClusterConfig.parsePeers(peers);
             }
-            return clusterFile != null ? ClusterSpec.readFile(clusterFile) : ClusterSpec.testbed();
+            return clusterFile != null ? ClusterConfig.parseFile(clusterFile) : ClusterConfig.testbed();
         } catch (IllegalArgumentException e) {
             throw new ParameterException(at.commandLine(), e.getMessage());
         }
     }
 
     /** The -d node's index, or -1 when -d was not given. */
-    int destination(CommandSpec at, List<ClusterNode> nodes) {
+    int destination(CommandSpec at, ClusterConfig nodes) {
         if (destination == null) {
             return -1;
         }
@@ -278,7 +280,7 @@ public final class ClientMain implements Callable<Integer> {
     }
 
     private ClientOptions clientOptions(CommandSpec at) {
-        List<ClusterNode> nodes = cluster(at);
+        ClusterConfig nodes = cluster(at);
         int first = destination(at, nodes);
         if (timeoutMs < 1 || timeoutMs > 3_600_000) {
             throw new ParameterException(at.commandLine(), "--timeout-ms " + timeoutMs + " outside 1..3600000");
@@ -292,7 +294,7 @@ public final class ClientMain implements Callable<Integer> {
         }
         int port = sourcePort != null ? sourcePort : raw ? PortMap.DEFAULT.client() : 0;
         List<InetSocketAddress> addresses = new ArrayList<>();
-        nodes.forEach(n -> addresses.add(n.clientAddress()));
+        nodes.nodes().forEach(n -> addresses.add(n.socketOf(MessageClass.CLIENT)));
         return ClientOptions.of(addresses).withFirstNode(Math.max(0, first)).withLocalPort(port)
                 .withDeadlineMs(timeoutMs).withAttemptTimeoutMs(Math.min(timeoutMs, ClientOptions.ATTEMPT_TIMEOUT_MS_DEFAULT));
     }

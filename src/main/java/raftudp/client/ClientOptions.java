@@ -1,5 +1,7 @@
 package raftudp.client;
 
+import raftudp.wire.ClusterConfig;
+
 import java.net.InetSocketAddress;
 import java.util.List;
 
@@ -37,7 +39,7 @@ public record ClientOptions(List<InetSocketAddress> nodes, int firstNode, int lo
     /** @throws IllegalArgumentException naming the field that is out of range */
     public ClientOptions {
         nodes = List.copyOf(nodes);
-        require(!nodes.isEmpty() && nodes.size() <= ClusterSpec.NODES_MAX, "nodes: 1.." + ClusterSpec.NODES_MAX);
+        require(!nodes.isEmpty() && nodes.size() <= ClusterConfig.NODES_MAX, "nodes: 1.." + ClusterConfig.NODES_MAX);
         require(firstNode >= 0 && firstNode < nodes.size(), "firstNode " + firstNode + " outside 0.." + (nodes.size() - 1));
         require(localPort >= 0 && localPort <= 0xFFFF, "localPort " + localPort + " outside 0..65535");
         require(deadlineMs >= 1 && deadlineMs <= 3_600_000, "deadlineMs " + deadlineMs + " outside 1..3600000");

@@ -8,6 +8,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import raftudp.transport.FaultRule;
+import raftudp.wire.ClusterConfig;
 import raftudp.wire.FaultEntry;
 import raftudp.wire.FaultRequest;
 import raftudp.wire.FaultResponse;
@@ -55,7 +56,7 @@ final class FaultCommands implements Callable<Integer> {
         if (waitMs < 1 || waitMs > 3_600_000) {
             throw new ParameterException(at.commandLine(), "--wait-ms " + waitMs + " outside 1..3600000");
         }
-        List<ClusterNode> nodes = parent.cluster(at);
+        ClusterConfig nodes = parent.cluster(at);
         int only = parent.destination(at, nodes);
         List<Integer> ask = new ArrayList<>();
         for (int i = 0; i < nodes.size(); i++) {

@@ -14,8 +14,8 @@
  * <p><b>Program.</b> {@code raft-client -s SRC -d NODE -da VALUE} as in the original
  * project, and the subcommands {@code put}, {@code get}, {@code delete}, {@code cas},
  * {@code status}, {@code watch} and {@code bench} ({@link raftudp.client.Bench}). The
- * cluster's node list comes from {@link raftudp.client.ClusterSpec} (the node program's
- * formats); values are typed by {@link raftudp.client.ValueParser}.
+ * cluster's node list is the node program's own {@link raftudp.wire.ClusterConfig}, and
+ * {@link raftudp.client.ClusterSpec} picks the {@code -d} node from it; values are typed by {@link raftudp.client.ValueParser}.
  *
  * <p>Depends on {@code wire}, {@code kv} (the message types) and {@code transport} only.
  */

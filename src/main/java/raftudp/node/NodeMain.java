@@ -19,6 +19,7 @@ import raftudp.transport.TransportException;
 import raftudp.transport.pcap.PcapOptions;
 import raftudp.transport.pcap.PcapTransport;
 import raftudp.transport.udp.UdpTransport;
+import raftudp.wire.ClusterConfig;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;

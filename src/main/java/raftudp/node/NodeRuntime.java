@@ -13,6 +13,7 @@ import raftudp.transport.Transport;
 import raftudp.transport.TransportException;
 import raftudp.transport.pcap.PcapTransport;
 import raftudp.transport.udp.UdpTransport;
+import raftudp.wire.ClusterConfig;
 import raftudp.wire.FaultResponse;
 import raftudp.wire.MessageClass;
 import raftudp.wire.MessageType;

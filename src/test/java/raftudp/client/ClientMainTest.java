@@ -88,7 +88,7 @@ class ClientMainTest {
         "--type float put k 1           | unknown value type 'float'",
         "put k                          | Missing required parameter: 'VALUE'",
         "put k 99999999999999999999     | does not fit in a 64-bit integer",
-        "--peers 127.0.0.1:x get k      | port 'x' is not a number",
+        "--peers 127.0.0.1:x get k      | --peers item 1 ('127.0.0.1:x'): 'x' is not a port number",
         "-d 9 get k                     | node index 9 is not in the cluster of 3 nodes (0..2)",
         "-d 10.9.9.9 -da 1              | -d 10.9.9.9 is not a node of the cluster",
         "--raw get k                    | --raw needs -s ADDRESS",

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import raftudp.cluster.LoopbackPorts;
-import raftudp.node.ClusterConfig;
+import raftudp.wire.ClusterConfig;
 import raftudp.node.NodeRuntime;
 import raftudp.node.NodeSettings;
 import raftudp.storage.FileStorage;

@@ -37,9 +37,15 @@ public final class CaptureCheck {
                           List<String> problems, List<UdpFrame> udpFrames) {
     }
 
-    /** One IPv4/UDP frame: addresses as dotted quads, IPv4 flags word, TTL, ports, payload length. */
+    /** Bytes of a UDP payload kept in {@link UdpFrame#payloadHead} (enough for an application header's type). */
+    public static final int PAYLOAD_HEAD_BYTES = 16;
+
+    /**
+     * One IPv4/UDP frame: addresses as dotted quads, IPv4 flags word, TTL, ports, payload
+     * length, and the first (at most {@link #PAYLOAD_HEAD_BYTES}) bytes of the payload.
+     */
     public record UdpFrame(String src, String dst, int flagsAndOffset, int ttl, int srcPort, int dstPort,
-                           int payloadBytes) {
+                           int payloadBytes, byte[] payloadHead) {
         /** True when the don't-fragment bit is set. */
         public boolean dontFragment() {
             return (flagsAndOffset & 0x4000) != 0;
@@ -116,7 +122,8 @@ public final class CaptureCheck {
             return "bad UDP length";
         }
         UdpFrame u = new UdpFrame(ip(f, 26), ip(f, 30), u16(f, 20), f[22] & 0xFF, u16(f, udpAt), u16(f, udpAt + 2),
-                udpLen - 8);
+                udpLen - 8, java.util.Arrays.copyOfRange(f, udpAt + 8, udpAt + 8 + Math.min(udpLen - 8,
+                PAYLOAD_HEAD_BYTES)));
         int pseudo = u16(f, 26) + u16(f, 28) + u16(f, 30) + u16(f, 32) + 17 + udpLen;
         int check = u16(f, udpAt + 6);
         String status = check == 0 || internetSum(f, udpAt, udpLen, pseudo) == 0xFFFF ? null

@@ -13,6 +13,7 @@ import raftudp.kv.Value;
 import raftudp.storage.FileStorage;
 import raftudp.storage.FileStorageOptions;
 import raftudp.transport.Transport;
+import raftudp.wire.ClusterConfig;
 import raftudp.wire.FaultEntry;
 import raftudp.wire.FaultRequest;
 import raftudp.wire.FaultResponse;

@@ -1,5 +1,6 @@
 package raftudp.node;
 
+import raftudp.wire.ClusterConfig;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetAddress;

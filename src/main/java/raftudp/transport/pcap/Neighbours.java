@@ -22,7 +22,10 @@ import java.util.function.Supplier;
  *
  * <p>A datagram whose next hop is unknown waits in a bounded queue while requests go out
  * every {@code arpRetryMs}; the queue is sent when the reply arrives, or dropped at
- * {@code arpTimeoutMs}. {@link #send} never blocks. A MAC older than {@code neighbourTtlMs}
+ * {@code arpTimeoutMs}. Invariant: datagrams to one next hop leave in the order
+ * {@link #send} was called, also across the moment its MAC is learned: the MAC is
+ * published only once the queue is empty, and until then later datagrams join the queue
+ * (bounded; drops counted). {@link #send} never blocks for long. A MAC older than {@code neighbourTtlMs}
  * keeps being used while one request refreshes it; if that gets no answer it is forgotten.
  * Thread-safe: senders, the capture thread and the timer thread meet here.
  */
@@ -30,6 +33,8 @@ final class Neighbours {
     private static final Logger LOG = LoggerFactory.getLogger(Neighbours.class);
     /** Next hops resolved at once; more are refused (counted {@link TxDrop#QUEUE_FULL}). */
     static final int PENDING_HOPS_MAX = 256;
+    /** Rounds of sending a resolved queue outside the lock before the rest goes under it. */
+    private static final int FLUSH_ROUNDS_MAX = 16;
     /** Kernel neighbour flag: the entry holds a valid MAC. */
     private static final int ATF_COM = 0x02;
 
@@ -57,6 +62,8 @@ final class Neighbours {
     private static final class Pending {
         final long startNanos;
         final ArrayDeque<byte[]> frames = new ArrayDeque<>();
+        /** Set when the MAC is known and the queue is being sent (guarded by the Neighbours). */
+        byte[] mac;
 
         Pending(long startNanos) {
             this.startNanos = startNanos;
@@ -124,7 +131,7 @@ final class Neighbours {
     private byte[] queueOrLookUp(int hop, byte[] frame) {
         Pending p = pending.get(hop);
         if (p == null) {
-            byte[] mac = kernelMac(hop);
+            byte[] mac = kernelMac(hop, true);
             if (mac != null) {
                 return mac;
             }
@@ -152,13 +159,13 @@ final class Neighbours {
         Pending p;
         synchronized (this) {
             p = pending.get(hop);
-            if (p == null || closed) {
-                return;
+            if (p == null || closed || p.mac != null) {
+                return; // gone, or resolved and being sent
             }
             long waitedMs = (nanoClock.getAsLong() - p.startNanos) / 1_000_000;
-            mac = kernelMac(hop);
+            mac = kernelMac(hop, false);
             if (mac != null) {
-                pending.remove(hop);
+                p.mac = mac;
             } else if (waitedMs >= options.arpTimeoutMs()) {
                 pending.remove(hop);
                 dropped = new ArrayList<>(p.frames);
@@ -169,7 +176,7 @@ final class Neighbours {
             }
         }
         if (mac != null) {
-            flush(p, mac);
+            flush(hop, p);
         } else {
             stats.countArpTimeout();
             stats.countTxDrop(TxDrop.NO_MAC, dropped.size());
@@ -211,16 +218,22 @@ final class Neighbours {
         Pending p;
         synchronized (this) {
             Entry old = known.get(ip);
-            p = pending.remove(ip);
+            p = pending.get(ip);
             if (closed || (p == null && (old == null || old.refreshSentNanos == 0))) {
                 return false;
             }
-            known.put(ip, new Entry(mac.clone(), nanoClock.getAsLong()));
+            if (p == null) {
+                known.put(ip, new Entry(mac.clone(), nanoClock.getAsLong()));
+            } else if (p.mac == null) {
+                p.mac = mac.clone(); // published in known once the queue is sent (flush)
+            } else {
+                p = null; // a second reply while the queue is being sent
+            }
         }
         stats.countArpReply();
         if (p != null) {
             LOG.debug("pcap {}: {} is at {}", iface, Frames.ipText(ip), Frames.macText(mac));
-            flush(p, mac);
+            flush(ip, p);
         }
         return true;
     }
@@ -244,9 +257,39 @@ final class Neighbours {
         stats.countTxDrop(TxDrop.NOT_STARTED, n);
     }
 
-    private void flush(Pending p, byte[] mac) {
-        for (byte[] frame : p.frames) {
-            transmit(mac, frame);
+    /**
+     * Sends the queue of {@code p}, whose MAC is known, in order, then publishes the MAC.
+     * Until then {@code p} stays pending, so datagrams sent meanwhile join the queue behind
+     * the older ones instead of overtaking them. Sends outside the lock for a bounded
+     * number of rounds, then the rest under it (senders wait, briefly).
+     */
+    private void flush(int hop, Pending p) {
+        for (int round = 0; round < FLUSH_ROUNDS_MAX; round++) {
+            List<byte[]> batch;
+            synchronized (this) {
+                if (p.frames.isEmpty() || closed) {
+                    publish(hop, p);
+                    return;
+                }
+                batch = new ArrayList<>(p.frames);
+                p.frames.clear();
+            }
+            for (byte[] frame : batch) {
+                transmit(p.mac, frame);
+            }
+        }
+        synchronized (this) {
+            for (byte[] frame = p.frames.poll(); frame != null; frame = p.frames.poll()) {
+                transmit(p.mac, frame);
+            }
+            publish(hop, p);
+        }
+    }
+
+    /** Under the lock: the queue of {@code p} is sent; later datagrams go straight out. */
+    private void publish(int hop, Pending p) {
+        if (pending.remove(hop, p) && !closed) {
+            known.put(hop, new Entry(p.mac, nanoClock.getAsLong()));
         }
     }
 
@@ -265,8 +308,8 @@ final class Neighbours {
         }
     }
 
-    /** Under the lock, on a miss: a MAC the kernel knows (it is then cached here). */
-    private byte[] kernelMac(int hop) {
+    /** Under the lock, on a miss: a MAC the kernel knows (cached here at once if {@code cache}). */
+    private byte[] kernelMac(int hop, boolean cache) {
         byte[] mac;
         try {
             mac = kernelMac(kernelTable.get(), iface, hop);
@@ -275,7 +318,9 @@ final class Neighbours {
             return null;
         }
         if (mac != null) {
-            known.put(hop, new Entry(mac, nanoClock.getAsLong()));
+            if (cache) {
+                known.put(hop, new Entry(mac, nanoClock.getAsLong()));
+            }
             stats.countArpFromKernel();
         }
         return mac;

@@ -78,6 +78,56 @@ class NeighboursTest {
         assertEquals(1, stats.arpReplies());
     }
 
+    /**
+     * Datagrams sent while the queue of a just-resolved next hop goes out (here: from inside
+     * the link, as a sender thread would at that moment) leave after the queued ones.
+     */
+    @Test
+    void datagramsSentWhileTheQueueIsFlushedLeaveAfterIt_inSendOrder() {
+        List<Integer> order = new ArrayList<>();
+        int[] nextSeq = {4};
+        Neighbours[] self = new Neighbours[1];
+        self[0] = new Neighbours("eth0", MAC_A, IP_A, options, stats, f -> {
+            if (Frames.get16(f, 12) == Frames.ETHERTYPE_IPV4) {
+                order.add((int) f[42]);
+                if (nextSeq[0] <= 6) { // each datagram on the wire triggers one more send, three in all
+                    self[0].send(IP_B, frame(nextSeq[0]++));
+                }
+            }
+            return true;
+        }, (task, ms) -> timer.add(task), kernel::get, () -> now);
+        for (int i = 1; i <= 3; i++) {
+            self[0].send(IP_B, frame(i));
+        }
+        assertTrue(self[0].onArpReply(IP_B, MAC_B));
+        assertEquals(List.of(1, 2, 3, 4, 5, 6), order);
+        assertArrayEquals(MAC_B, self[0].macOf(IP_B), "published once the queue is out");
+        assertEquals(0, stats.txDropped(TxDrop.QUEUE_FULL));
+        self[0].send(IP_B, frame(7));
+        assertEquals(7, order.get(order.size() - 1), "then sent at once");
+    }
+
+    @Test
+    void theOrderHoldsWhenTheMacComesFromTheKernelTableOnRetry() {
+        List<Integer> order = new ArrayList<>();
+        Neighbours[] self = new Neighbours[1];
+        self[0] = new Neighbours("eth0", MAC_A, IP_A, options, stats, f -> {
+            if (Frames.get16(f, 12) == Frames.ETHERTYPE_IPV4) {
+                order.add((int) f[42]);
+                if (order.size() == 1) {
+                    self[0].send(IP_B, frame(3));
+                }
+            }
+            return true;
+        }, (task, ms) -> timer.add(task), kernel::get, () -> now);
+        self[0].send(IP_B, frame(1));
+        self[0].send(IP_B, frame(2));
+        kernel.set(EMPTY_TABLE + "10.99.0.2        0x1         0x2         02:00:00:00:00:0b     *        eth0\n");
+        now += 100 * MS;
+        runTimers();
+        assertEquals(List.of(1, 2, 3), order);
+    }
+
     @Test
     void requestsAreRepeatedUntilTheTimeoutThenTheQueueIsDropped() {
         n.send(IP_B, frame(1));

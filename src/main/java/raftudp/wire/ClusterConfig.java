@@ -1,7 +1,5 @@
-package raftudp.node;
+package raftudp.wire;
 
-import raftudp.wire.MessageClass;
-import raftudp.wire.PortMap;
 
 import java.io.IOException;
 import java.net.Inet4Address;

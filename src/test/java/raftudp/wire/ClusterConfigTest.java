@@ -1,4 +1,4 @@
-package raftudp.node;
+package raftudp.wire;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

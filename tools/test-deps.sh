@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# What `make test` needs before Maven starts: installs it as root on Debian/Ubuntu,
+# otherwise says exactly what is missing and stops. (The testbed scenarios check their
+# own needs through `mininet/run.py deps`.)
+set -uo pipefail
+lacking=()   # "what|package"
+command -v java >/dev/null 2>&1 && command -v javac >/dev/null 2>&1 \
+  || lacking+=("a Java 17+ JDK|openjdk-17-jdk-headless")
+command -v mvn >/dev/null 2>&1 || lacking+=("Maven|maven")
+# The pcap tests (root only: they build network namespaces) need these too.
+if [ "$(id -u)" = 0 ]; then
+  /sbin/ldconfig -p 2>/dev/null | grep -q 'libpcap\.so' || lacking+=("libpcap (pcap4j loads it)|libpcap0.8")
+  command -v ip >/dev/null 2>&1 || lacking+=("ip (network namespaces)|iproute2")
+  command -v tcpdump >/dev/null 2>&1 || lacking+=("tcpdump (capture checks)|tcpdump")
+  [ -x /usr/bin/python3 ] || lacking+=("python3 (the testbed runner)|python3")
+fi
+[ ${#lacking[@]} = 0 ] && exit 0
+
+pkgs() { for l in "${lacking[@]}"; do echo "${l#*|}"; done | sort -u | tr '\n' ' '; }
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && [ -z "${RAFTUDP_NO_INSTALL:-}" ]; then
+  echo "make test: installing $(pkgs)"
+  export DEBIAN_FRONTEND=noninteractive
+  # shellcheck disable=SC2046
+  apt-get install -y -q --no-install-recommends $(pkgs) \
+    || { apt-get update -q && apt-get install -y -q --no-install-recommends $(pkgs); } \
+    && RAFTUDP_NO_INSTALL=1 exec "$0"   # check once more: what is still missing is reported below
+fi
+for l in "${lacking[@]}"; do echo "make test: missing ${l%|*} (Debian/Ubuntu package ${l#*|})"; done
+echo "make test: install with: sudo apt-get install --no-install-recommends $(pkgs)"
+exit 2
