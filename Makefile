@@ -28,7 +28,7 @@ build:
 # checks, then the headless testbed scenarios on real jars (these need root; CI is root).
 test:
 	@tools/test-deps.sh
-	@rm -f target/static-tests.log target/scenarios.log
+	@rm -rf target/static-tests.log target/scenarios.log target/surefire-reports  # the summary adds up these
 	$(MVN) verify
 	$(PY) -m unittest discover -s mininet/tests -p 'test_static.py' 2>&1 | tee target/static-tests.log; \
 	  exit $${PIPESTATUS[0]}
