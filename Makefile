@@ -13,7 +13,7 @@ help:
 	@echo "make sim SEEDS=N  run N simulation seeds; make sim SEED=S replays one seed with its trace"
 	@echo "make clean        remove build outputs"
 	@echo "make run          boot the testbed (topology.json; BMv2 if installed, else Linux routers) and open the Mininet CLI"
-	@echo "make demo         headless tour: network checks, election, redirect, failover, partition"
+	@echo "make demo         headless tour, narrated: every scenario (elect, redirect, failover, partition, loss+delay, restart, 1 MiB, values)"
 	@echo "make scenarios    every headless scenario (SCENARIOS='network elect ...' for some; REQUIRE_JARS=1 for CI)"
 	@echo "make stop         end everything the testbed started and delete its network namespace"
 	@echo "make topology.png redraw the topology picture from topology.json (Graphviz)"

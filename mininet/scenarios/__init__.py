@@ -1,4 +1,4 @@
-"""Headless scenarios: each module here has NAME, ABOUT, NEEDS_JARS, DEMO and run(ctx).
+"""Headless scenarios: each module here has NAME, ABOUT, NEEDS_JARS and run(ctx).
 
 run(ctx) asserts its outcome (AssertionError = failed) and records timings with ctx.time.
 The runner resets the testbed between scenarios (nodes stopped, partitions healed, link
@@ -34,7 +34,7 @@ def describe():
                      for m in modules())
 
 
-def select(names, demo):
+def select(names):
     mods = modules()
     if names:
         known = {m.NAME: m for m in mods}
@@ -42,7 +42,7 @@ def select(names, demo):
         if unknown:
             raise SystemExit("unknown scenario(s) %s; known: %s" % (", ".join(unknown), ", ".join(known)))
         return [known[n] for n in names]
-    return [m for m in mods if m.DEMO] if demo else mods
+    return mods
 
 
 def reset(tb):
@@ -58,7 +58,7 @@ def reset(tb):
 
 
 def run_all(tb, names, require_jars=False, demo=False):
-    chosen = select(names, demo)
+    chosen = select(names)
     jars_missing = tb.jars_missing()
     passed = failed = skipped = 0
     print("scenarios: %s" % ", ".join(m.NAME for m in chosen))

@@ -8,7 +8,6 @@ import topo
 NAME = "network"
 ABOUT = "hosts reach each other through the switches; partitions cut only Raft ports; counters; link faults"
 NEEDS_JARS = False
-DEMO = True
 
 UDPTOOL = os.path.join(topo.REPO, "mininet", "udptool.py")
 DATAGRAMS = 20

@@ -2,7 +2,6 @@
 NAME = "elect"
 ABOUT = "start h1 h2 h3, one leader is elected, a write from h11 commits; switches count votes"
 NEEDS_JARS = True
-DEMO = True
 
 
 def run(ctx):

@@ -2,7 +2,6 @@
 NAME = "redirect"
 ABOUT = "h11 writes through a follower: NOT_LEADER + leader hint, the client follows, the write commits"
 NEEDS_JARS = True
-DEMO = True
 
 
 def run(ctx):

@@ -4,7 +4,6 @@ import time
 NAME = "failover"
 ABOUT = "kill -9 the leader; measure time to a new leader and to the next committed write"
 NEEDS_JARS = True
-DEMO = True
 WRITE_TRIES = 30
 
 

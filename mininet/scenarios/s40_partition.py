@@ -2,7 +2,6 @@
 NAME = "partition"
 ABOUT = "cut the leader off: it steps down, the majority elects, heal, the old leader catches up"
 NEEDS_JARS = True
-DEMO = True
 
 
 def run(ctx):

@@ -5,7 +5,6 @@ import statistics
 NAME = "loss"
 ABOUT = "5% loss and 5 ms delay on every link: the delay is measured, a leader is elected, 20 writes commit"
 NEEDS_JARS = True
-DEMO = False
 WRITES = 20
 PROBES = 15
 LINK_DELAY_MS = 5

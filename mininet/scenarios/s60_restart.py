@@ -2,7 +2,6 @@
 NAME = "restart"
 ABOUT = "kill -9 a follower, write 10 values, restart it on its data directory, it catches up"
 NEEDS_JARS = True
-DEMO = False
 
 
 def run(ctx):

@@ -9,7 +9,6 @@ from scenarios.context import PROBE
 NAME = "big-value"
 ABOUT = "put a 1 MiB value (about 750 datagrams per copy) and read it back byte for byte"
 NEEDS_JARS = True
-DEMO = False
 SIZE = 1 << 20
 
 

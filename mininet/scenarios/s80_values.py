@@ -2,7 +2,6 @@
 NAME = "values"
 ABOUT = "-da 0 commits; put 0, a string and an empty string, read each back (0 is not 'absent')"
 NEEDS_JARS = True
-DEMO = False
 
 
 def run(ctx):
