@@ -28,12 +28,14 @@ build:
 # checks, then the headless testbed scenarios on real jars (these need root; CI is root).
 test:
 	@tools/test-deps.sh
-	@rm -rf target/static-tests.log target/scenarios.log target/surefire-reports  # the summary adds up these
+	@rm -rf target/static-tests.log target/network-tests.log target/scenarios.log target/surefire-reports  # the summary adds up these
 	$(MVN) verify
 	$(PY) -m unittest discover -s mininet/tests -p 'test_static.py' 2>&1 | tee target/static-tests.log; \
 	  exit $${PIPESTATUS[0]}
 	@if [ "$$(id -u)" = 0 ]; then \
 	  $(MAKE) --no-print-directory scenarios REQUIRE_JARS=1 2>&1 | tee target/scenarios.log; \
+	  [ $${PIPESTATUS[0]} = 0 ] || { tools/test-summary.sh; exit 1; }; \
+	  $(PY) -m unittest discover -s mininet/tests -p 'test_network.py' -v 2>&1 | tee target/network-tests.log; \
 	  [ $${PIPESTATUS[0]} = 0 ] || { tools/test-summary.sh; exit 1; }; \
 	elif [ -n "$$CI" ]; then \
 	  echo "make test: the testbed scenarios need root, and CI must run them"; exit 2; \

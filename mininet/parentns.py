@@ -38,10 +38,12 @@ def exists():
 
 
 def _start_time(pid):
-    """Field 22 of /proc/PID/stat (clock ticks since boot), or None when the PID is gone."""
+    """Field 22 of /proc/PID/stat (clock ticks since boot), or None when the PID is gone or
+    dead and not yet reaped (a zombie: a runner killed with SIGKILL a moment ago)."""
     try:
         with open("/proc/%d/stat" % pid) as f:
-            return int(f.read().rsplit(")", 1)[1].split()[19])
+            fields = f.read().rsplit(")", 1)[1].split()
+        return None if fields[0] in ("Z", "X") else int(fields[19])
     except (OSError, IndexError, ValueError):
         return None
 

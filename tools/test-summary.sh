@@ -6,12 +6,16 @@ read -r run fail err skip < <(cat target/surefire-reports/*.txt 2>/dev/null | aw
   '/Tests run:/ {r+=$2; f+=$4; e+=$6; s+=$8} END {print r+0, f+0, e+0, s+0}')
 passed=$((run - fail - err - skip)); failed=$((fail + err)); skipped=$skip
 echo "maven: $passed passed, $failed failed, $skipped skipped"
-if [ -f target/static-tests.log ]; then
-  n=$(sed -n 's/^Ran \([0-9]*\) tests\{0,1\}.*/\1/p' target/static-tests.log | tail -1)
-  if grep -q '^OK' target/static-tests.log; then sp=${n:-0}; sf=0; else sp=0; sf=${n:-1}; fi
-  echo "testbed static checks: $sp passed, $sf failed"
-  passed=$((passed + sp)); failed=$((failed + sf))
-fi
+# Python unittest logs: "Ran N tests", then "OK" or "FAILED (...)"; a skip would say "skipped=K".
+for part in "static-tests:testbed static checks" "network-tests:testbed network tests"; do
+  log=target/${part%%:*}.log; what=${part#*:}
+  [ -f "$log" ] || continue
+  n=$(sed -n 's/^Ran \([0-9]*\) tests\{0,1\}.*/\1/p' "$log" | tail -1)
+  k=$(sed -n 's/.*skipped=\([0-9]*\).*/\1/p' "$log" | tail -1); k=${k:-0}
+  if grep -q '^OK' "$log"; then sp=$(( ${n:-0} - k )); sf=0; else sp=0; sf=${n:-1}; k=0; fi
+  echo "$what: $sp passed, $sf failed, $k skipped"
+  passed=$((passed + sp)); failed=$((failed + sf)); skipped=$((skipped + k))
+done
 if [ -f target/scenarios.log ]; then
   line=$(grep -E '^scenarios: [0-9]+ passed' target/scenarios.log | tail -1)
   if [ -n "$line" ]; then
