@@ -147,6 +147,11 @@ public final class ClientMain implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
+        // Netty probes for Flight Recorder at start, which costs a one-shot command ~70 ms
+        // (docs/node.md, "Start-up"); -Dio.netty.jfr.enabled=true brings it back.
+        if (System.getProperty("io.netty.jfr.enabled") == null) {
+            System.setProperty("io.netty.jfr.enabled", "false");
+        }
         System.exit(commandLine(new ClientMain()).execute(args));
     }
 
