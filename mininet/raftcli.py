@@ -28,6 +28,7 @@ class RaftCLI(CLI):
 
     def do_raft(self, line):
         """raft start HOST [INDEX] [ARGS...]   start java -jar raft-node.jar INDEX on HOST (log: logs/HOST.log)
+raft start HOST HOST...               start several cluster nodes (e.g. raft start h1 h2 h3)
 raft stop HOST                        stop it (SIGTERM: clean shutdown)
 raft kill HOST                        kill it (SIGKILL: a crash; its data directory stays)
 raft list                             nodes started from this CLI
@@ -42,6 +43,9 @@ raft faults                           the fault rules each running node holds (i
     def _raft(self, words):
         op, rest = words[0], words[1:]
         tb = self.tb
+        if op == "start" and len(rest) > 1 and all(w in tb.t.cluster for w in rest):
+            # raft start h1 h2 h3: each with its index and the default arguments
+            return "\n".join(self._raft(["start", h]) for h in rest)
         if op == "start" and rest:
             index = int(rest[1]) if len(rest) > 1 and rest[1].isdigit() else None
             extra = rest[2:] if index is not None else rest[1:]

@@ -247,3 +247,35 @@ class ProbeFaultCodecTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class RaftStartCommandTest(unittest.TestCase):
+    """`raft start` in the CLI: one host with optional index and arguments, or several hosts."""
+
+    def setUp(self):
+        try:
+            import raftcli
+        except ImportError as e:   # mininet is a hard dependency of the testbed; say so
+            self.fail("the CLI needs Mininet for /usr/bin/python3: %s" % e)
+        started = self.started = []
+
+        class Proc:
+            pid = 4242
+
+        class Tb(FakeTestbed):
+            def raft_start(self, host, index, extra):
+                started.append((host, index, list(extra)))
+                return Proc()
+
+        self.cli = raftcli.RaftCLI.__new__(raftcli.RaftCLI)   # no Mininet network behind it
+        self.cli.tb = Tb()
+
+    def test_several_cluster_hosts_start_one_node_each(self):
+        out = self.cli._raft(["start", "h1", "h2", "h3"])
+        self.assertEqual([("h1", None, []), ("h2", None, []), ("h3", None, [])], self.started)
+        self.assertEqual(3, out.count("raft node on"))
+
+    def test_one_host_takes_an_index_and_node_arguments(self):
+        self.cli._raft(["start", "h1", "0", "--log-level", "debug"])
+        self.cli._raft(["start", "h2", "--tick-ms", "5"])
+        self.assertEqual([("h1", 0, ["--log-level", "debug"]), ("h2", None, ["--tick-ms", "5"])], self.started)
