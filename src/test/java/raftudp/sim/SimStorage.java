@@ -12,7 +12,8 @@ import java.util.SplittableRandom;
 /**
  * Simulated disk: {@link MemoryStorage} semantics (what was not synced is lost at a
  * crash), plus a seeded chance that the machine dies inside {@code sync()}, before the data
- * is durable and before anything depending on it was sent.
+ * is durable and before anything depending on it was sent. A leader's replication messages
+ * ({@code Ready.sendFirst}) have left by then: followers may hold entries its disk lost.
  */
 final class SimStorage implements RaftStorage {
     /** Thrown out of the replica to signal the machine died mid-write. */
@@ -25,6 +26,8 @@ final class SimStorage implements RaftStorage {
     final MemoryStorage disk = new MemoryStorage();
     private final SplittableRandom random;
     private double crashInSyncRate;
+    /** Successful syncs so far. */
+    private long syncs;
 
     SimStorage(SplittableRandom random, double crashInSyncRate) {
         this.random = random;
@@ -62,6 +65,11 @@ final class SimStorage implements RaftStorage {
             throw new Crash();
         }
         disk.sync();
+        syncs++;
+    }
+
+    long syncs() {
+        return syncs;
     }
 
     @Override

@@ -37,8 +37,8 @@ final class Simulation {
     }
 
     /** Counters of one run. */
-    record Stats(long events, long messages, long dropped, long crashes, long leaderChanges, int opsOk,
-                 int opsUnknown, long simMs) {
+    record Stats(long events, long messages, long dropped, long crashes, long crashesAfterEarlySend,
+                 long leaderChanges, int opsOk, int opsUnknown, long simMs) {
     }
 
     private record Event(long time, long seq, Runnable action) {
@@ -67,6 +67,7 @@ final class Simulation {
     private long messages;
     private long dropped;
     private long crashes;
+    private long crashesAfterEarlySend;
     private long leaderChanges;
 
     Simulation(SimParams params, boolean tracing) {
@@ -116,7 +117,7 @@ final class Simulation {
             fail("exception outside a node: " + e + " at " + Arrays.toString(Arrays.copyOf(e.getStackTrace(), 6)));
         }
         int ok = (int) history.stream().filter(o -> o.output() != null).count();
-        Stats stats = new Stats(events, messages, dropped, crashes, leaderChanges, ok, history.size() - ok, now);
+        Stats stats = new Stats(events, messages, dropped, crashes, crashesAfterEarlySend, leaderChanges, ok, history.size() - ok, now);
         return new Outcome(p.seed(), failure, traceHash, trace.toString(), stats);
     }
 
@@ -346,6 +347,11 @@ final class Simulation {
         crashes++;
         note(why + " node " + n.id());
         n.crash();
+    }
+
+    /** A leader died in sync after its replication messages of that Ready had left. */
+    void crashedAfterEarlySend() {
+        crashesAfterEarlySend++;
     }
 
     void leaderElected(SimNode n) {
