@@ -110,6 +110,9 @@ final class SimNode {
         if (earlyAtSync != storage.syncs()) {
             earlyAtSync = storage.syncs();
             earlySent = 0;
+            if (p.crashAfterEarlySendRate() > 0 && random.nextDouble() < p.crashAfterEarlySendRate()) {
+                storage.crashAtNextSync(); // die after the early send, before the persist
+            }
         }
         earlySent++;
     }
@@ -149,8 +152,7 @@ final class SimNode {
             replica.drain();
         } catch (SimStorage.Crash c) {
             if (earlyAtSync == storage.syncs() && earlySent > 0) {
-                sim.crashedAfterEarlySend();
-                sim.crash(this, "crash in sync after " + earlySent + " replication message(s) left early");
+                sim.crashedAfterEarlySend(this, earlySent);
             } else {
                 sim.crash(this, "crash in sync");
             }

@@ -26,6 +26,8 @@ final class SimStorage implements RaftStorage {
     final MemoryStorage disk = new MemoryStorage();
     private final SplittableRandom random;
     private double crashInSyncRate;
+    private boolean crashesDisabled;
+    private boolean crashAtNextSync;
     /** Successful syncs so far. */
     private long syncs;
 
@@ -37,6 +39,13 @@ final class SimStorage implements RaftStorage {
     /** From now on the machine never dies inside sync. */
     void disableCrashes() {
         crashInSyncRate = 0;
+        crashesDisabled = true;
+        crashAtNextSync = false;
+    }
+
+    /** The machine dies inside the next sync (unless crashes were disabled). */
+    void crashAtNextSync() {
+        crashAtNextSync = !crashesDisabled;
     }
 
     @Override
@@ -61,6 +70,10 @@ final class SimStorage implements RaftStorage {
 
     @Override
     public void sync() {
+        if (crashAtNextSync) {
+            crashAtNextSync = false;
+            throw new Crash();
+        }
         if (crashInSyncRate > 0 && random.nextDouble() < crashInSyncRate) {
             throw new Crash();
         }

@@ -349,9 +349,19 @@ final class Simulation {
         n.crash();
     }
 
-    /** A leader died in sync after its replication messages of that Ready had left. */
-    void crashedAfterEarlySend() {
+    /**
+     * A leader died in sync after that Ready's replication had left (thesis §10.2.1):
+     * followers may hold entries its disk lost. It comes back later in the safety phase, so
+     * that it rejoins as a follower of the term it led, with a shorter log than theirs.
+     */
+    void crashedAfterEarlySend(SimNode n, int early) {
         crashesAfterEarlySend++;
+        crash(n, "crash in sync after " + early + " replication message(s) left early");
+        schedule(50 + random.nextInt(3_000), () -> {
+            if (faultsOn && !n.up()) {
+                n.start();
+            }
+        });
     }
 
     void leaderElected(SimNode n) {
