@@ -45,4 +45,6 @@ mutant "follower ignores a conflicting suffix (5.3)" $C/RaftLog.java \
 mutant "leader never steps down for a higher term (5.1)" $C/Raft.java \
   'becomeFollower(m.term(), fromLeader ? m.from() : NONE); // §5.1: adopt the newer term' \
   'if (role != Role.LEADER) { becomeFollower(m.term(), fromLeader ? m.from() : NONE); }'
+mutant "votes and acks sent before the persist (10.2.1 overdone)" $C/Raft.java \
+  '(early && isLeaderReplication(m) ? sendFirst : afterPersist).add(m);' 'sendFirst.add(m);'
 mvn -B -q test-compile >/dev/null

@@ -14,7 +14,8 @@ import java.util.Map;
  * <p>Driving loop: feed inputs ({@link #tick()}, {@link #step(Message)},
  * {@link #propose(byte[])}, {@link #readIndex(long)}, {@link #transferLeadership(int)}),
  * then while {@link #hasReady()}: take {@link #ready()}, carry it out in the order its
- * Javadoc gives, call {@link #advance(Ready)}.
+ * Javadoc gives (a leader's replication messages may go out before its own persist), call
+ * {@link #advance(Ready)}.
  *
  * <p>Section numbers cite the Raft paper (Ongaro &amp; Ousterhout 2014) and, where marked
  * "thesis", Ongaro's dissertation (2014).
@@ -422,13 +423,32 @@ public final class Raft {
         }
         HardState hs = currentHardState();
         HardState hsOut = hs.equals(handedOutHardState) ? null : hs;
+        // term and vote unchanged since the last Ready, which advance() confirmed durable
+        boolean termDurable = hs.term() == handedOutHardState.term()
+                && hs.votedFor() == handedOutHardState.votedFor();
         handedOutHardState = hs;
-        Ready rd = new Ready(hsOut, snapshotToPersist, log.unstableEntries(), outbox,
+        List<Message> sendFirst = new ArrayList<>();
+        List<Message> afterPersist = new ArrayList<>();
+        boolean early = termDurable && snapshotToPersist == null && role == Role.LEADER;
+        for (Message m : outbox) {
+            (early && isLeaderReplication(m) ? sendFirst : afterPersist).add(m);
+        }
+        Ready rd = new Ready(hsOut, snapshotToPersist, log.unstableEntries(), sendFirst, afterPersist,
                 log.committedToApply(APPLY_BATCH_MAX), reads.takeDone());
         snapshotToPersist = null;
         outbox = new ArrayList<>();
         readyOutstanding = true;
         return rd;
+    }
+
+    /**
+     * Thesis §10.2.1: what a leader of the current term sends to replicate its log may leave
+     * before its own write is durable (see {@link Ready}); acknowledgements never do.
+     */
+    private boolean isLeaderReplication(Message m) {
+        return m.term() == term && m.from() == cfg.id() && m.to() != cfg.id()
+                && (m instanceof Message.AppendRequest || m instanceof Message.Heartbeat
+                    || m instanceof Message.SnapshotChunk);
     }
 
     /** Confirms that {@code rd} was persisted, sent and applied. */

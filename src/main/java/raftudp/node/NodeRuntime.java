@@ -51,7 +51,10 @@ import java.util.function.Function;
  * take up to {@link NodeSettings#batchInputsMax()} inputs from the inbox and step them all;
  * then call {@link Replica#drain()} once. That is the group commit: the batch's entries and
  * hard state reach storage in one {@code sync()}, so one fsync covers every proposal,
- * vote and append of the batch, and nothing of it is sent or answered before that fsync.
+ * vote and append of the batch, and nothing of it is acknowledged, voted or answered before
+ * that fsync. The one exception is the leader's replication of its current term
+ * ({@code Ready.sendFirst}, thesis §10.2.1): it is handed to the transport before the fsync
+ * starts, so that the followers' fsyncs overlap the leader's.
  * Status requests of the batch are answered after the drain.
  *
  * <p>Raft messages go out encoded by {@link WireCodec}, from this node's port of their class

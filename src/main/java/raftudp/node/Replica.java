@@ -147,12 +147,17 @@ public final class Replica<A> {
     }
 
     /**
-     * Carries out everything the core asked for: persist and sync, then send, then apply
-     * and answer clients. Call after each input or batch of inputs.
+     * Carries out everything the core asked for, in the order {@link Ready} gives: send the
+     * leader's replication messages (thesis §10.2.1: the leader's fsync overlaps the
+     * followers'), persist and sync, then send the rest, then apply and answer clients. Call
+     * after each input or batch of inputs.
      */
     public void drain() {
         while (raft.hasReady()) {
             Ready rd = raft.ready();
+            for (Message m : rd.sendFirst()) {
+                out.send(m);
+            }
             persist(rd);
             for (Message m : rd.messages()) {
                 out.send(m);

@@ -23,7 +23,14 @@ final class CoreCluster {
     final Map<Integer, Persisted> disk = new HashMap<>();
     final ArrayDeque<Message> queue = new ArrayDeque<>();
     final List<Message> sent = new ArrayList<>();
+    /** The messages of {@link #sent} that came out of a Ready's {@code sendFirst}. */
+    final List<Message> sentFirst = new ArrayList<>();
     Predicate<Message> drop = m -> false;
+    /**
+     * Nodes whose machine dies at their next Ready after its {@code sendFirst} went out and
+     * before anything was persisted; each restarts at once from its disk.
+     */
+    final java.util.Set<Integer> crashBeforePersist = new java.util.HashSet<>();
     private final SplittableRandom random;
     private final java.util.function.IntFunction<Config> configs;
 
@@ -128,6 +135,13 @@ final class CoreCluster {
         Raft r = node(id);
         while (r.hasReady()) {
             Ready rd = r.ready();
+            sentFirst.addAll(rd.sendFirst());
+            post(rd.sendFirst()); // may leave before the persist (thesis §10.2.1)
+            if (crashBeforePersist.contains(id)) {
+                crashBeforePersist.remove(id);
+                start(id); // the machine died: nothing of rd reached its disk
+                return;
+            }
             Persisted p = disk.get(id);
             if (rd.snapshot() != null) {
                 p.snapshot = rd.snapshot();
@@ -141,15 +155,19 @@ final class CoreCluster {
             if (rd.hardState() != null) {
                 p.hard = rd.hardState();
             }
-            for (Message m : rd.messages()) {
-                sent.add(m);
-                if (!drop.test(m)) {
-                    queue.addLast(m);
-                }
-            }
+            post(rd.messages());
             applied.get(id).addAll(rd.committed());
             reads.get(id).addAll(rd.readStates());
             r.advance(rd);
+        }
+    }
+
+    void post(List<Message> messages) {
+        for (Message m : messages) {
+            sent.add(m);
+            if (!drop.test(m)) {
+                queue.addLast(m);
+            }
         }
     }
 

@@ -29,6 +29,9 @@ final class SimNode {
     private int incarnation;
     private Role lastRole;
     private long lastTerm;
+    /** Leader replication messages sent since successful sync number {@link #earlyAtSync}. */
+    private int earlySent;
+    private long earlyAtSync = -1;
 
     SimNode(int id, Simulation sim, SimParams p, SplittableRandom random) {
         this.id = id;
@@ -63,6 +66,7 @@ final class SimNode {
         Replica.Outbox<Integer> out = new Replica.Outbox<>() {
             @Override
             public void send(Message m) {
+                countEarly(m);
                 sim.send(m);
             }
 
@@ -91,6 +95,26 @@ final class SimNode {
         sim.note("start node " + id + " term " + r.term() + " last " + r.lastIndex() + " commit " + r.commitIndex());
         int inc = incarnation;
         sim.schedule(random.nextInt(tickPeriodMs) + 1, () -> tick(inc));
+    }
+
+    /**
+     * Counts the leader's replication messages sent since the last successful sync: those of
+     * the Ready whose sync is under way ({@code Ready.sendFirst} leaves before the persist).
+     */
+    private void countEarly(Message m) {
+        boolean replication = m instanceof Message.AppendRequest || m instanceof Message.Heartbeat
+                || m instanceof Message.SnapshotChunk;
+        if (!replication || replica == null || replica.raft().role() != Role.LEADER) {
+            return;
+        }
+        if (earlyAtSync != storage.syncs()) {
+            earlyAtSync = storage.syncs();
+            earlySent = 0;
+            if (p.crashAfterEarlySendRate() > 0 && random.nextDouble() < p.crashAfterEarlySendRate()) {
+                storage.crashAtNextSync(); // die after the early send, before the persist
+            }
+        }
+        earlySent++;
     }
 
     void crash() {
@@ -127,7 +151,11 @@ final class SimNode {
             input.run();
             replica.drain();
         } catch (SimStorage.Crash c) {
-            sim.crash(this, "crash in sync");
+            if (earlyAtSync == storage.syncs() && earlySent > 0) {
+                sim.crashedAfterEarlySend(this, earlySent);
+            } else {
+                sim.crash(this, "crash in sync");
+            }
             return;
         }
         observe();

@@ -8,7 +8,8 @@ import java.util.stream.IntStream;
 
 /**
  * Everything one seed decides about a run: cluster size, timing, limits, network faults,
- * crash rates and the client workload. The same seed always gives the same parameters.
+ * crash rates (including {@code crashAfterEarlySendRate}: the chance that a leader, having
+ * sent a Ready's replication early, dies in that Ready's sync) and the client workload. The same seed always gives the same parameters.
  */
 record SimParams(long seed, int nodes, boolean preVote, boolean checkQuorum, int tickMs, int heartbeatTicks, int electionTicksMin,
                  int electionTicksMax, int appendEntriesMax, int appendBytesMax, int inflightMax,
@@ -16,7 +17,7 @@ record SimParams(long seed, int nodes, boolean preVote, boolean checkQuorum, int
                  int delayMsMin, int delayMsMax, double dropRate, double duplicateRate,
                  double crashInSyncRate, int faultEveryMsMax, boolean partitions, boolean crashes,
                  int clients, int keys, int opTimeoutMs, long safetyPhaseMs, long livenessPhaseMsMax,
-                 int largeValueBytes) {
+                 int largeValueBytes, double crashAfterEarlySendRate) {
 
     /** Derives the parameters of a seed; {@code nodesOverride} forces a size when > 0. */
     static SimParams of(long seed, int nodesOverride) {
@@ -32,6 +33,9 @@ record SimParams(long seed, int nodes, boolean preVote, boolean checkQuorum, int
         }
         int electionMax = electionMin + Math.max(2, electionMin / 2 + r.nextInt(electionMin + 1));
         boolean lossy = r.nextInt(4) != 0;
+        // drawn apart so that the other parameters of a seed stay what they were
+        SplittableRandom early = new SplittableRandom(seed ^ 0x10_21L);
+        double crashAfterEarlySend = early.nextInt(3) == 0 ? early.nextDouble() * 0.01 : 0;
         return new SimParams(
                 seed, nodes, r.nextInt(4) != 0, r.nextInt(4) != 0,
                 10,
@@ -45,7 +49,8 @@ record SimParams(long seed, int nodes, boolean preVote, boolean checkQuorum, int
                 200 + r.nextInt(2000), r.nextInt(5) != 0, r.nextInt(5) != 0,
                 3 + r.nextInt(6), 1 + r.nextInt(4), 200 + r.nextInt(800),
                 8_000 + r.nextInt(12_000), 20_000,
-                r.nextInt(4) == 0 ? 2_000 + r.nextInt(6_000) : 0);
+                r.nextInt(4) == 0 ? 2_000 + r.nextInt(6_000) : 0,
+                crashAfterEarlySend);
     }
 
     private static long pick(SplittableRandom r, long... options) {
@@ -67,6 +72,7 @@ record SimParams(long seed, int nodes, boolean preVote, boolean checkQuorum, int
                 + snapshotEveryEntries + ", delay=" + delayMsMin + ".." + delayMsMax + "ms drop="
                 + String.format("%.3f", dropRate) + " dup=" + String.format("%.3f", duplicateRate)
                 + " crashInSync=" + String.format("%.3f", crashInSyncRate) + " partitions=" + partitions
+                + " crashAfterEarlySend=" + String.format("%.4f", crashAfterEarlySendRate)
                 + " crashes=" + crashes + " clients=" + clients + " keys=" + keys + " largeValue=" + largeValueBytes;
     }
 }

@@ -12,7 +12,8 @@ import java.util.SplittableRandom;
 /**
  * Simulated disk: {@link MemoryStorage} semantics (what was not synced is lost at a
  * crash), plus a seeded chance that the machine dies inside {@code sync()}, before the data
- * is durable and before anything depending on it was sent.
+ * is durable and before anything depending on it was sent. A leader's replication messages
+ * ({@code Ready.sendFirst}) have left by then: followers may hold entries its disk lost.
  */
 final class SimStorage implements RaftStorage {
     /** Thrown out of the replica to signal the machine died mid-write. */
@@ -25,6 +26,10 @@ final class SimStorage implements RaftStorage {
     final MemoryStorage disk = new MemoryStorage();
     private final SplittableRandom random;
     private double crashInSyncRate;
+    private boolean crashesDisabled;
+    private boolean crashAtNextSync;
+    /** Successful syncs so far. */
+    private long syncs;
 
     SimStorage(SplittableRandom random, double crashInSyncRate) {
         this.random = random;
@@ -34,6 +39,13 @@ final class SimStorage implements RaftStorage {
     /** From now on the machine never dies inside sync. */
     void disableCrashes() {
         crashInSyncRate = 0;
+        crashesDisabled = true;
+        crashAtNextSync = false;
+    }
+
+    /** The machine dies inside the next sync (unless crashes were disabled). */
+    void crashAtNextSync() {
+        crashAtNextSync = !crashesDisabled;
     }
 
     @Override
@@ -58,10 +70,19 @@ final class SimStorage implements RaftStorage {
 
     @Override
     public void sync() {
+        if (crashAtNextSync) {
+            crashAtNextSync = false;
+            throw new Crash();
+        }
         if (crashInSyncRate > 0 && random.nextDouble() < crashInSyncRate) {
             throw new Crash();
         }
         disk.sync();
+        syncs++;
+    }
+
+    long syncs() {
+        return syncs;
     }
 
     @Override

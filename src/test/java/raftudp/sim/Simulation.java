@@ -37,8 +37,8 @@ final class Simulation {
     }
 
     /** Counters of one run. */
-    record Stats(long events, long messages, long dropped, long crashes, long leaderChanges, int opsOk,
-                 int opsUnknown, long simMs) {
+    record Stats(long events, long messages, long dropped, long crashes, long crashesAfterEarlySend,
+                 long leaderChanges, int opsOk, int opsUnknown, long simMs) {
     }
 
     private record Event(long time, long seq, Runnable action) {
@@ -67,6 +67,7 @@ final class Simulation {
     private long messages;
     private long dropped;
     private long crashes;
+    private long crashesAfterEarlySend;
     private long leaderChanges;
 
     Simulation(SimParams params, boolean tracing) {
@@ -116,7 +117,7 @@ final class Simulation {
             fail("exception outside a node: " + e + " at " + Arrays.toString(Arrays.copyOf(e.getStackTrace(), 6)));
         }
         int ok = (int) history.stream().filter(o -> o.output() != null).count();
-        Stats stats = new Stats(events, messages, dropped, crashes, leaderChanges, ok, history.size() - ok, now);
+        Stats stats = new Stats(events, messages, dropped, crashes, crashesAfterEarlySend, leaderChanges, ok, history.size() - ok, now);
         return new Outcome(p.seed(), failure, traceHash, trace.toString(), stats);
     }
 
@@ -346,6 +347,21 @@ final class Simulation {
         crashes++;
         note(why + " node " + n.id());
         n.crash();
+    }
+
+    /**
+     * A leader died in sync after that Ready's replication had left (thesis §10.2.1):
+     * followers may hold entries its disk lost. It comes back later in the safety phase, so
+     * that it rejoins as a follower of the term it led, with a shorter log than theirs.
+     */
+    void crashedAfterEarlySend(SimNode n, int early) {
+        crashesAfterEarlySend++;
+        crash(n, "crash in sync after " + early + " replication message(s) left early");
+        schedule(50 + random.nextInt(3_000), () -> {
+            if (faultsOn && !n.up()) {
+                n.start();
+            }
+        });
     }
 
     void leaderElected(SimNode n) {

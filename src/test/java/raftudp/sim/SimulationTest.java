@@ -50,6 +50,18 @@ class SimulationTest {
     }
 
     @Test
+    void leadersDieBetweenSendingEarlyAndPersisting() {
+        // thesis §10.2.1 fault: followers hold entries that the leader's disk lost
+        long crashes = 0;
+        for (long seed = 1; seed <= 60 && crashes == 0; seed++) {
+            Simulation.Outcome o = new Simulation(SimParams.of(seed, 0), false).run();
+            assertTrue(o.ok(), o.failure());
+            crashes += o.stats().crashesAfterEarlySend();
+        }
+        assertTrue(crashes > 0, "no seed in 1..60 crashed a leader between its early send and its sync");
+    }
+
+    @Test
     void differentSeedsTakeDifferentPaths() {
         Simulation.Outcome a = new Simulation(SimParams.of(1, 3), false).run();
         Simulation.Outcome b = new Simulation(SimParams.of(2, 3), false).run();
