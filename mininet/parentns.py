@@ -37,7 +37,7 @@ def exists():
     return NS in sh("ip", "netns", "list").split()
 
 
-def _start_time(pid):
+def start_time(pid):
     """Field 22 of /proc/PID/stat (clock ticks since boot), or None when the PID is gone or
     dead and not yet reaped (a zombie: a runner killed with SIGKILL a moment ago)."""
     try:
@@ -57,7 +57,7 @@ def _netns_inode(pid):
 
 def record(pid, role):
     """Remembers a process this runner started, so that `stop` can end it by PID."""
-    start = _start_time(pid)
+    start = start_time(pid)
     if start is None:
         return
     os.makedirs(STATE_DIR, exist_ok=True)
@@ -69,7 +69,7 @@ def record_netns(pid, role):
     """Remembers the network namespace of a node this runner created: its inode and the
     node's shell (PID and start time). The inode is trusted only while that shell lives,
     since the kernel reuses the inode numbers of deleted namespaces."""
-    ino, start = _netns_inode(pid), _start_time(pid)
+    ino, start = _netns_inode(pid), start_time(pid)
     if ino is not None and start is not None:
         with open(NETNS_FILE, "a") as f:
             f.write("%d %d %d %s\n" % (ino, pid, start, role))
@@ -87,7 +87,7 @@ def recorded():
         parts = line.split()
         if len(parts) == 3:
             pid, start, role = int(parts[0]), int(parts[1]), parts[2]
-            if _start_time(pid) == start:
+            if start_time(pid) == start:
                 out.append((pid, start, role))
     return out
 
@@ -107,7 +107,7 @@ def _in_our_namespaces():
         with open(NETNS_FILE) as f:
             for line in f:
                 parts = line.split()
-                if len(parts) == 4 and _start_time(int(parts[1])) == int(parts[2]):
+                if len(parts) == 4 and start_time(int(parts[1])) == int(parts[2]):
                     inodes.add(int(parts[0]))
     except FileNotFoundError:
         pass
@@ -136,23 +136,23 @@ def stop(quiet=False):
     """Ends every recorded process (runner first, politely), then deletes the namespace."""
     say = (lambda *a: None) if quiet else print
     # Taken before the runner stops its node shells: afterwards their namespaces are unknown.
-    strays = [(p, _start_time(p)) for p in _in_our_namespaces()]
+    strays = [(p, start_time(p)) for p in _in_our_namespaces()]
     runner = runner_alive()
     if runner:
         say("stop: asking the runner (pid %d) to shut the network down" % runner)
         os.kill(runner, signal.SIGTERM)
         deadline = time.time() + STOP_WAIT_S
-        while time.time() < deadline and _start_time(runner) is not None:
+        while time.time() < deadline and start_time(runner) is not None:
             time.sleep(0.2)
     for sig in (signal.SIGTERM, signal.SIGKILL):
         pids = sorted({p for p, _, _ in recorded()} | set(_in_our_namespaces())
-                      | {p for p, start in strays if start is not None and _start_time(p) == start})
+                      | {p for p, start in strays if start is not None and start_time(p) == start})
         if not pids:
             break
         say("stop: %s to %d process(es): %s" % (sig.name, len(pids), " ".join(map(str, pids))))
         _signal_all(pids, sig)
         deadline = time.time() + 3
-        while time.time() < deadline and any(_start_time(p) is not None for p in pids):
+        while time.time() < deadline and any(start_time(p) is not None for p in pids):
             time.sleep(0.1)
     if exists():
         sh("ip", "netns", "del", NS)

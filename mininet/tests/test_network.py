@@ -17,6 +17,8 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 RUN = os.path.join(HERE, "..", "run.py")
+sys.path.insert(0, os.path.join(HERE, ".."))
+from parentns import start_time  # noqa: E402  (None when gone or a zombie)
 NS = "raftudp-crashtest"   # its own parent namespace: never the one `make run` uses
 ENV = dict(os.environ, RAFTUDP_NS=NS)
 CAN = os.geteuid() == 0 and shutil.which("mnexec")
@@ -24,16 +26,6 @@ CAN = os.geteuid() == 0 and shutil.which("mnexec")
 
 def namespaces():
     return subprocess.run(["ip", "netns", "list"], stdout=subprocess.PIPE, text=True).stdout.split()
-
-
-def start_time(pid):
-    """The process's start time, or None when it is gone or a zombie."""
-    try:
-        with open("/proc/%d/stat" % pid) as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        return None if fields[0] in ("Z", "X") else int(fields[19])
-    except (OSError, IndexError, ValueError):
-        return None
 
 
 def recorded_pids():
