@@ -95,7 +95,7 @@ class PcapClusterTest extends AbstractClusterTest {
     @Override
     protected NodeHandle startNode(int id, Path dataDir) throws Exception {
         NodeProcess p = NodeProcess.start(lab, hosts.get(id).namespace(), "node" + id + "-" + STARTS.incrementAndGet(),
-                NodeProcess.pcapArgs(id, peers(NODES), dataDir));
+                NodeProcess.pcapArgs(id, peers(NODES), dataDir, settings()));
         processes.put(id, p);
         return p::kill;
     }

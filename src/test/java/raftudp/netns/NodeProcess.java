@@ -55,6 +55,17 @@ public final class NodeProcess {
                 "--data-dir", dataDir.toString()));
     }
 
+    /** {@link #pcapArgs} plus the options that give the child {@code settings}' timeouts and snapshot interval. */
+    public static List<String> pcapArgs(int id, String peers, java.nio.file.Path dataDir,
+                                        raftudp.node.NodeSettings settings) {
+        List<String> args = pcapArgs(id, peers, dataDir);
+        args.addAll(List.of("--tick-ms", String.valueOf(settings.tickMs()),
+                "--heartbeat-ticks", String.valueOf(settings.heartbeatTicks()),
+                "--election-ticks", settings.electionTicksMin() + "-" + settings.electionTicksMax(),
+                "--snapshot-every", String.valueOf(settings.snapshotEveryEntries())));
+        return args;
+    }
+
     /** The JVM's PID. */
     public long pid() {
         return process.pid();

@@ -126,4 +126,14 @@ class NodeMainArgumentsTest {
             throw new AssertionError(e);
         }
     }
+
+    @Test
+    void theArgumentsAChildNodeIsGivenCarryTheSuitesSettings(@TempDir Path tmp) {
+        NodeSettings custom = NodeSettings.defaults().withTimeouts(7, 3, 20, 45).withSnapshotEvery(500);
+        java.util.List<String> args = raftudp.netns.NodeProcess.pcapArgs(1, "127.0.0.1:40000,127.0.0.1:40010",
+                tmp.resolve("d"), custom);
+        NodeMain main = new NodeMain();
+        new CommandLine(main).parseArgs(args.toArray(new String[0]));
+        assertEquals(custom, main.plan().settings());
+    }
 }
