@@ -427,11 +427,15 @@ public final class Raft {
         boolean termDurable = hs.term() == handedOutHardState.term()
                 && hs.votedFor() == handedOutHardState.votedFor();
         handedOutHardState = hs;
-        List<Message> sendFirst = new ArrayList<>();
-        List<Message> afterPersist = new ArrayList<>();
-        boolean early = termDurable && snapshotToPersist == null && role == Role.LEADER;
-        for (Message m : outbox) {
-            (early && isLeaderReplication(m) ? sendFirst : afterPersist).add(m);
+        List<Message> sendFirst = List.of();
+        List<Message> afterPersist = outbox;
+        if (termDurable && snapshotToPersist == null && role == Role.LEADER) {
+            // only a leader splits its outbox; everyone else hands it over whole, as before
+            sendFirst = new ArrayList<>();
+            afterPersist = new ArrayList<>();
+            for (Message m : outbox) {
+                (isLeaderReplication(m) ? sendFirst : afterPersist).add(m);
+            }
         }
         Ready rd = new Ready(hsOut, snapshotToPersist, log.unstableEntries(), sendFirst, afterPersist,
                 log.committedToApply(APPLY_BATCH_MAX), reads.takeDone());
