@@ -132,8 +132,17 @@ class Context:
         if rc == 0:
             self.acked[key] = value
         elif expect_ok:
-            raise AssertionError("put %s=%r failed (exit %d): %s" % (key, value, rc, out[-400:]))
+            raise AssertionError("put %s=%r failed (exit %d): %s\nnodes now: %s" % (
+                key, value, rc, out[-400:], self.status_lines()))
         return took if rc == 0 else None
+
+    def status_lines(self):
+        """Every node's status in one line each (role, term, indexes, message counters): for failures."""
+        try:
+            st = self.status()
+        except Exception as e:   # a diagnostic must not hide the failure it explains
+            return "status failed: %s" % e
+        return "".join("\n  %s: %s" % (h, json.dumps(s, sort_keys=True)) for h, s in sorted(st.items()))
 
     def append_da(self, value, dst, host=CLIENT_HOST, expect_ok=True):
         """The original project's form: `raft-client.jar -s SRC -d DST -da VALUE` (DST may be a follower)."""

@@ -330,4 +330,39 @@ class RaftClientTest {
         assertEquals(RaftClientException.Kind.NO_ANSWER, e.kind());
         assertEquals("node 1 (127.0.0.2:9994) did not answer a status request within 100 ms", e.getMessage());
     }
+
+    /** A leader that loses the first {@code lost} requests it gets (a lossy link), then answers. */
+    private static FakeNode.Policy losesFirst(int lost) {
+        java.util.concurrent.atomic.AtomicInteger seen = new java.util.concurrent.atomic.AtomicInteger();
+        return (n, r) -> {
+            if (seen.incrementAndGet() > lost) {
+                n.answerOk(r);
+            }
+        };
+    }
+
+    @Test
+    void when_aSmallWriteIsLostAgainAndAgain_then_itIsResentAtTheAttemptTimeoutWithoutGrowingWaits() throws Exception {
+        cluster = new FakeCluster(1, 0);
+        cluster.node(0).policy(losesFirst(8));
+        // 100 ms attempts in a 2 s deadline: ten resends fit; doubling waits (100, 200, 400, 800 ms)
+        // or a backoff after each would leave about five, and the write would fail
+        RaftClient client = cluster.client(ClientOptions.of(cluster.addresses()).withAttemptTimeoutMs(100)
+                .withBackoffMs(400, 1_000).withDeadlineMs(2_000).withSeed(42));
+        assertEquals(new Result.Ok(null), client.put("k", Value.of(1)));
+        assertEquals(9, cluster.node(0).requests().size(), "eight lost, the ninth answered");
+    }
+
+    @Test
+    void when_aLargeWriteIsUnanswered_then_eachAttemptWaitsLongerThanTheLast() throws Exception {
+        cluster = new FakeCluster(1, 0);
+        cluster.node(0).policy((n, r) -> { }); // never answers: a slow commit, as far as the client can tell
+        RaftClient client = cluster.client(ClientOptions.of(cluster.addresses()).withAttemptTimeoutMs(100)
+                .withBackoffMs(1, 10).withDeadlineMs(2_000).withSeed(42));
+        byte[] big = new byte[Call.LARGE_REQUEST_VALUE_BYTES + 1];
+        assertThrows(RaftClientException.class, () -> client.put("big", Value.of(big)));
+        // waits of 100, 200, 400, 800, 800 ms: at most six sends in 2 s, where flat waits would make twenty
+        int sent = cluster.node(0).requests().size();
+        assertTrue(sent >= 2 && sent <= 6, "large request sent " + sent + " times");
+    }
 }
