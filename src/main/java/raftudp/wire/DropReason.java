@@ -22,6 +22,10 @@ public enum DropReason {
     TRUNCATED(true),
     /** More bytes follow the header than its payload length says. */
     TRAILING_BYTES(true),
+    /** A receiver with a cluster key got a datagram without the AUTH flag. */
+    UNAUTHENTICATED(true),
+    /** The AUTH flag is set and the MAC trailer is wrong, or the receiver has no cluster key to check it. */
+    BAD_MAC(true),
     /** A flag bit the message type does not define. */
     BAD_FLAGS(true),
     /** Reserved bits set, an unused field not zero, a node id or number out of range. */
@@ -40,6 +44,13 @@ public enum DropReason {
     TOO_LARGE(true),
     /** The body does not parse: lengths or counts beyond the bytes, invalid values, trailing bytes. */
     MALFORMED_BODY(true),
+    /** A receiver with a cluster key got a write (Put, Delete, Cas, Append) without a session (clientId 0). */
+    SESSIONLESS_WRITE(true),
+    /**
+     * An authenticated admin request (FaultRequest) outside the node's replay window: its time is more than
+     * 30 s off the node's clock, its MAC was seen in the last 60 s, or the memory of seen MACs is full.
+     */
+    REPLAYED(true),
     /** A decoder bug caught by the safety net (never expected; logged at ERROR). */
     INTERNAL_ERROR(true),
     /** A partial message pushed out to respect the reassembly memory or message-count limit. */

@@ -9,6 +9,11 @@ record Frame(MessageType type, int flags, int source, int destination, long term
 
     static final byte[] NO_BODY = new byte[0];
 
+    /** This frame with other flags. */
+    Frame withFlags(int newFlags) {
+        return new Frame(type, newFlags, source, destination, term, indexA, indexB, logTerm, commitIndex, body);
+    }
+
     /** The header of chunk {@code index} of {@code count} carrying {@code length} body bytes. */
     RaftHeader header(int messageId, int index, int count, int length) {
         return new RaftHeader(RaftHeader.MAGIC, RaftHeader.VERSION, type.code(), flags, 0, source, destination,

@@ -11,7 +11,7 @@ public enum MessageClass {
     HEARTBEAT,
     /** AppendRequest and AppendResponse. */
     APPEND,
-    /** ClientRequest, ClientResponse, StatusRequest and StatusResponse. */
+    /** ClientRequest, ClientResponse, StatusRequest, StatusResponse, FaultRequest, FaultResponse, ErrorResponse. */
     CLIENT,
     /** SnapshotChunk and SnapshotResponse. */
     SNAPSHOT

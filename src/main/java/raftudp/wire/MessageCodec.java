@@ -11,6 +11,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 
+import static raftudp.wire.RaftHeader.FLAG_AUTH;
 import static raftudp.wire.RaftHeader.FLAG_DONE;
 import static raftudp.wire.RaftHeader.FLAG_GRANTED;
 import static raftudp.wire.RaftHeader.FLAG_LAST;
@@ -38,14 +39,17 @@ final class MessageCodec {
     /**
      * The frame of {@code m}. Raft messages name their own source and destination; the
      * others come from {@code selfId} (a {@link StatusReport} from its node id) and go to
-     * {@link RaftHeader#NO_NODE}.
+     * {@link RaftHeader#NO_NODE}. With {@code auth} the frame carries {@link RaftHeader#FLAG_AUTH}.
      *
      * @throws IllegalArgumentException when {@code m} cannot be represented
      */
-    static Frame frame(Object m, int selfId) {
+    static Frame frame(Object m, int selfId, boolean auth) {
         Frame f = raftFrame(m);
         if (f == null) {
             f = clientFrame(m, selfId);
+        }
+        if (auth) {
+            f = f.withFlags(f.flags() | FLAG_AUTH);
         }
         try {
             checkHeader(f.header(0, 0, 1, f.body().length), f.type());
@@ -101,9 +105,12 @@ final class MessageCodec {
             return new Frame(MessageType.STATUS_RESPONSE, 0, s.nodeId(), NO_NODE, s.term(), s.firstLogIndex(),
                     s.lastLogIndex(), 0, s.commitIndex(), StatusBody.encode(s));
         } else if (m instanceof FaultRequest r) {
-            return new Frame(MessageType.FAULT_REQUEST, 0, selfId, NO_NODE, 0, 0, 0, 0, 0, FaultBody.encode(r));
+            return new Frame(MessageType.FAULT_REQUEST, 0, selfId, NO_NODE, 0, r.issuedAtMs(), 0, 0, 0,
+                    FaultBody.encode(r));
         } else if (m instanceof FaultResponse r) {
             return new Frame(MessageType.FAULT_RESPONSE, 0, r.nodeId(), NO_NODE, 0, 0, 0, 0, 0, FaultBody.encode(r));
+        } else if (m instanceof ErrorResponse e) {
+            return new Frame(MessageType.ERROR_RESPONSE, 0, e.nodeId(), NO_NODE, 0, 0, 0, 0, 0, ErrorResponse.encode(e));
         }
         throw new IllegalArgumentException("no wire type for " + (m == null ? "null" : m.getClass()));
     }
@@ -176,12 +183,14 @@ final class MessageCodec {
 
     /**
      * The checks every chunk's header passes before its body is looked at: reserved bits,
-     * flags, unused and out-of-range fields, node ids.
+     * flags, unused and out-of-range fields, node ids. {@link RaftHeader#FLAG_AUTH} is allowed
+     * on every type (whether the MAC is right is the decoder's business, checked before this).
      *
      * @throws WireFormatException with {@link DropReason#BAD_FLAGS} or {@link DropReason#BAD_FIELD}
      */
     static void checkHeader(RaftHeader h, MessageType t) {
-        if ((h.flags() & ~t.flagsAllowed()) != 0) {
+        boolean auth = (h.flags() & FLAG_AUTH) != 0;
+        if ((h.flags() & ~(t.flagsAllowed() | FLAG_AUTH)) != 0) {
             throw new WireFormatException(DropReason.BAD_FLAGS, "flags 0x" + Integer.toHexString(h.flags())
                     + " not allowed for " + t + " (allowed 0x" + Integer.toHexString(t.flagsAllowed()) + ")");
         }
@@ -189,17 +198,20 @@ final class MessageCodec {
             throw badField("reserved bits set: 0x" + Integer.toHexString(h.reserved()));
         }
         boolean clientIdField = t == MessageType.CLIENT_REQUEST || t == MessageType.CLIENT_RESPONSE;
+        boolean issuedAtField = auth && t == MessageType.FAULT_REQUEST; // index_a: the sender's clock (§10.4)
         for (RaftHeader.Field f : LONG_FIELDS) {
             long v = h.get(f);
-            if (!t.fieldsUsed().contains(f)) {
+            if (!(t.fieldsUsed().contains(f) || (issuedAtField && f == RaftHeader.Field.INDEX_A))) {
                 if (v != 0) {
-                    throw badField(f.p4Name() + " is unused by " + t + " but holds " + Long.toUnsignedString(v));
+                    throw badField(f.p4Name() + " is unused by " + t + (t == MessageType.FAULT_REQUEST
+                            && f == RaftHeader.Field.INDEX_A ? " without the AUTH flag" : "") + " but holds " + Long.toUnsignedString(v));
                 }
             } else if (v < 0 && !(clientIdField && f == RaftHeader.Field.INDEX_A)) {
                 throw badField(f.p4Name() + " " + Long.toUnsignedString(v) + " exceeds 2^63-1");
             }
         }
-        if (t.isRaft() || t == MessageType.STATUS_RESPONSE || t == MessageType.FAULT_RESPONSE) {
+        if (t.isRaft() || t == MessageType.STATUS_RESPONSE || t == MessageType.FAULT_RESPONSE
+                || t == MessageType.ERROR_RESPONSE) {
             if (h.source() < 0 || h.source() > RaftHeader.NODE_ID_MAX) {
                 throw badField("source must be a node id, got " + h.source());
             }
@@ -268,9 +280,11 @@ final class MessageCodec {
             case STATUS_RESPONSE:
                 return StatusBody.decode(h, body);
             case FAULT_REQUEST:
-                return FaultBody.decodeRequest(body);
+                return FaultBody.decodeRequest(body).issuedAt(h.indexA());
             case FAULT_RESPONSE:
                 return FaultBody.decodeResponse(h, body);
+            case ERROR_RESPONSE:
+                return ErrorResponse.decode(h, body);
             default:
                 throw new IllegalStateException("no decoder for " + t);
         }

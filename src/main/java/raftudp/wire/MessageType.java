@@ -23,7 +23,8 @@ import static raftudp.wire.RaftHeader.Field.TERM;
  * Every message type on the wire, with its stable one-byte code, the port class it
  * travels on, the flag bits it may set and the 64-bit header fields it uses. Unused
  * 64-bit fields and flag bits must be zero; a datagram that sets them is dropped.
- * Codes are part of the format: never renumber, only add.
+ * Codes are part of the format: never renumber, only add. Every type may also set
+ * {@link RaftHeader#FLAG_AUTH} (not part of {@link #flagsAllowed()}).
  */
 public enum MessageType {
     /** {@link Message.VoteRequest}: term, indexA = lastLogIndex, logTerm = lastLogTerm. */
@@ -60,10 +61,15 @@ public enum MessageType {
     STATUS_REQUEST(18, MessageClass.CLIENT, StatusRequest.class, 0),
     /** {@link StatusReport}: term, indexA = firstLogIndex, indexB = lastLogIndex, commit = commitIndex. */
     STATUS_RESPONSE(19, MessageClass.CLIENT, StatusReport.class, 0, TERM, INDEX_A, INDEX_B, COMMIT_INDEX),
-    /** {@link FaultRequest}: no fields; the body holds the operation. */
+    /**
+     * {@link FaultRequest}: the body holds the operation; indexA = the sender's wall clock in ms, only
+     * when the datagram is authenticated ({@link RaftHeader#FLAG_AUTH}; 0 otherwise).
+     */
     FAULT_REQUEST(20, MessageClass.CLIENT, FaultRequest.class, 0),
     /** {@link FaultResponse}: no fields; the source is the answering node; the body lists the rules in force. */
-    FAULT_RESPONSE(21, MessageClass.CLIENT, FaultResponse.class, 0);
+    FAULT_RESPONSE(21, MessageClass.CLIENT, FaultResponse.class, 0),
+    /** {@link ErrorResponse}: no fields; the source is the refusing node; the body holds a code and a text. */
+    ERROR_RESPONSE(22, MessageClass.CLIENT, ErrorResponse.class, 0);
 
     private final int code;
     private final MessageClass messageClass;

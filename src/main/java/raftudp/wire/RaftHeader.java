@@ -27,7 +27,7 @@ import java.util.List;
  * @param chunkIndex    this datagram's chunk, {@code 0 <= chunkIndex < chunkCount}
  * @param chunkCount    datagrams that make up the message, at least 1
  * @param messageId     per-sender message counter (u32 bit pattern)
- * @param payloadLength bytes after the header in this datagram (u32)
+ * @param payloadLength bytes of payload after the header in this datagram, without the MAC trailer (u32)
  * @param term          term field
  * @param indexA        first index field
  * @param indexB        second index field
@@ -63,6 +63,14 @@ public record RaftHeader(int magic, int version, int typeCode, int flags, int re
     public static final int FLAG_LAST = 0x10;
     /** SnapshotResponse: the snapshot is installed. */
     public static final int FLAG_DONE = 0x20;
+    /**
+     * Any type: a {@link #MAC_BYTES}-byte MAC trailer follows the payload (the datagram is
+     * authenticated with the cluster key, {@link ClusterKey}). {@code payload_length} does
+     * not count the trailer.
+     */
+    public static final int FLAG_AUTH = 0x80;
+    /** Bytes of the MAC trailer of an {@link #FLAG_AUTH} datagram. */
+    public static final int MAC_BYTES = 16;
 
     /**
      * The header's fields in wire order, each with its P4 field name and width in bits.

@@ -13,6 +13,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Chunks are filled in order, each but the last with exactly
  * {@code datagramBytesMax - 64} body bytes. A message with an empty body is one datagram.
  *
+ * <p><b>Authentication.</b> An encoder given a {@link ClusterKey} sets
+ * {@link RaftHeader#FLAG_AUTH} in every datagram and appends the 16-byte MAC of the
+ * datagram's header and payload; the chunks then hold {@code datagramBytesMax - 80} body
+ * bytes each, so that no datagram exceeds {@code datagramBytesMax}. Each chunk carries its
+ * own MAC. Without a key nothing is appended, and a {@link FaultRequest} must not carry a
+ * time ({@link FaultRequest#issuedAtMs()}), which only authenticated requests hold.
+ *
  * <p><b>Message ids.</b> Each encoder numbers its messages with a 32-bit counter, starting
  * at the value it is given and wrapping from 0xFFFFFFFF to 0. A receiver compares ids only
  * for equality within one (origin, source) and only for the reassembly timeout, so a wrap
@@ -30,6 +37,7 @@ public final class WireCodec {
     private final WireLimits limits;
     private final WireStats stats;
     private final AtomicInteger nextMessageId;
+    private final ClusterKey key;
 
     /**
      * @param selfId         source id of messages that do not name one (client requests and
@@ -40,6 +48,14 @@ public final class WireCodec {
      * @param stats          where sent messages are counted (may be shared with a decoder)
      */
     public WireCodec(int selfId, int firstMessageId, WireLimits limits, WireStats stats) {
+        this(selfId, firstMessageId, limits, stats, null);
+    }
+
+    /**
+     * An encoder that authenticates every datagram with {@code key}, or none when it is null;
+     * the other parameters as {@link #WireCodec(int, int, WireLimits, WireStats)}.
+     */
+    public WireCodec(int selfId, int firstMessageId, WireLimits limits, WireStats stats, ClusterKey key) {
         if (selfId < 0 || selfId > RaftHeader.NO_NODE) {
             throw new IllegalArgumentException("selfId " + selfId + " outside 0..65535");
         }
@@ -47,6 +63,12 @@ public final class WireCodec {
         this.limits = Objects.requireNonNull(limits, "limits");
         this.stats = Objects.requireNonNull(stats, "stats");
         this.nextMessageId = new AtomicInteger(firstMessageId);
+        this.key = key;
+    }
+
+    /** The key datagrams are authenticated with, or null. */
+    public ClusterKey key() {
+        return key;
     }
 
     /** Encodes with {@link WireLimits#datagramBytesMax()}. */
@@ -60,26 +82,33 @@ public final class WireCodec {
      *
      * @param message          a {@link raftudp.core.Message}, {@link raftudp.kv.ClientRequest},
      *                         {@link raftudp.kv.ClientResponse}, {@link StatusRequest} or {@link StatusReport}
-     * @param datagramBytesMax {@link RaftHeader#HEADER_BYTES} + 1 .. {@link WireLimits#UDP_BYTES_MAX}
+     * @param datagramBytesMax {@link RaftHeader#HEADER_BYTES} + 1 (+ 16 with a key) .. {@link WireLimits#UDP_BYTES_MAX}
      * @throws IllegalArgumentException when the message cannot be represented, its body exceeds
-     *                                  {@code messageBytesMax}, or it would need more than 65535 chunks
+     *                                  {@code messageBytesMax}, it would need more than 65535 chunks, or it
+     *                                  is a FaultRequest with a time and this encoder has no key
      */
     public List<byte[]> encode(Object message, int datagramBytesMax) {
-        if (datagramBytesMax <= RaftHeader.HEADER_BYTES || datagramBytesMax > WireLimits.UDP_BYTES_MAX) {
+        int trailer = key == null ? 0 : RaftHeader.MAC_BYTES;
+        if (datagramBytesMax <= RaftHeader.HEADER_BYTES + trailer || datagramBytesMax > WireLimits.UDP_BYTES_MAX) {
             throw new IllegalArgumentException("datagramBytesMax " + datagramBytesMax + " outside "
-                    + (RaftHeader.HEADER_BYTES + 1) + ".." + WireLimits.UDP_BYTES_MAX);
+                    + (RaftHeader.HEADER_BYTES + trailer + 1) + ".." + WireLimits.UDP_BYTES_MAX
+                    + (key == null ? "" : " (with a " + trailer + "-byte MAC)"));
         }
-        Frame frame = MessageCodec.frame(message, selfId);
+        Frame frame = MessageCodec.frame(message, selfId, key != null);
         byte[] body = frame.body();
         if (body.length > limits.messageBytesMax()) {
             throw new IllegalArgumentException(frame.type() + " body of " + body.length
                     + " bytes exceeds messageBytesMax " + limits.messageBytesMax());
         }
-        int chunkBytes = datagramBytesMax - RaftHeader.HEADER_BYTES;
+        int chunkBytes = datagramBytesMax - RaftHeader.HEADER_BYTES - trailer;
         int count = Math.max(1, (int) ((body.length + (long) chunkBytes - 1) / chunkBytes));
         if (count > RaftHeader.CHUNKS_MAX) {
             throw new IllegalArgumentException(frame.type() + " body of " + body.length + " bytes needs " + count
                     + " chunks of " + chunkBytes + " bytes; at most " + RaftHeader.CHUNKS_MAX);
+        }
+        if (key != null && frame.type() == MessageType.FAULT_REQUEST && count > 1) {
+            throw new IllegalArgumentException("an authenticated FaultRequest is one datagram; " + body.length
+                    + " body bytes do not fit datagrams of " + datagramBytesMax + " bytes");
         }
         int messageId = nextMessageId.getAndIncrement();
         List<byte[]> datagrams = new ArrayList<>(count);
@@ -87,10 +116,14 @@ public final class WireCodec {
         for (int i = 0; i < count; i++) {
             int from = i * chunkBytes;
             int length = Math.min(chunkBytes, body.length - from);
-            byte[] datagram = new byte[RaftHeader.HEADER_BYTES + length];
+            byte[] datagram = new byte[RaftHeader.HEADER_BYTES + length + trailer];
             ByteBuffer out = ByteBuffer.wrap(datagram);
             frame.header(messageId, i, count, length).write(out, 0);
             System.arraycopy(body, from, datagram, RaftHeader.HEADER_BYTES, length);
+            if (key != null) {
+                int signed = RaftHeader.HEADER_BYTES + length;
+                System.arraycopy(key.mac(datagram, signed), 0, datagram, signed, trailer);
+            }
             datagrams.add(datagram);
             bytes += datagram.length;
         }

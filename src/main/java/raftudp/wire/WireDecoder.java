@@ -19,6 +19,15 @@ import java.util.function.LongSupplier;
  * passed in is counted exactly once as delivered (it completed a message), buffered (a
  * chunk waiting for the rest) or dropped.
  *
+ * <p><b>Authentication</b> ({@code docs/wire-format.md} §10). A decoder with a
+ * {@link ClusterKey} takes only datagrams with {@link RaftHeader#FLAG_AUTH} and a right
+ * MAC (others: {@link DropReason#UNAUTHENTICATED}, {@link DropReason#BAD_MAC}), checked right
+ * after the length checks, before any other field is believed or anything is buffered; it
+ * drops writes without a session ({@link DropReason#SESSIONLESS_WRITE}); and, given a
+ * {@link ReplayGuard}, FaultRequests outside the guard's window
+ * ({@link DropReason#REPLAYED}). A decoder without a key drops every AUTH datagram
+ * ({@link DropReason#BAD_MAC}): it cannot check it.
+ *
  * <p>Not thread-safe: use one decoder per receive loop (chunks of one message must reach
  * the same decoder). Time comes from the injected monotonic millisecond clock; nothing
  * here reads the system clock.
@@ -33,6 +42,8 @@ public final class WireDecoder {
     private final Reassembler reassembler;
     private final RateLimitedLog warnings;
     private final String context;
+    private final ClusterKey key;
+    private final ReplayGuard adminReplays;
 
     /**
      * @param limits        reassembly limits
@@ -42,6 +53,21 @@ public final class WireDecoder {
      * @param context       prefix of log lines, e.g. {@code "node 2"}
      */
     public WireDecoder(WireLimits limits, WireStats stats, LongSupplier clockMs, long logIntervalMs, String context) {
+        this(limits, stats, clockMs, logIntervalMs, context, null, null);
+    }
+
+    /**
+     * A decoder that authenticates, as {@link #WireDecoder(WireLimits, WireStats, LongSupplier, long, String)}
+     * and:
+     *
+     * @param key          the cluster key, or null: then AUTH datagrams are dropped and others taken
+     * @param adminReplays a node's replay window for FaultRequests, or null for none (a client);
+     *                     used only with a key
+     */
+    public WireDecoder(WireLimits limits, WireStats stats, LongSupplier clockMs, long logIntervalMs, String context,
+                       ClusterKey key, ReplayGuard adminReplays) {
+        this.key = key;
+        this.adminReplays = adminReplays;
         this.stats = Objects.requireNonNull(stats, "stats");
         this.clockMs = Objects.requireNonNull(clockMs, "clockMs");
         this.warnings = new RateLimitedLog(LOG, clockMs, logIntervalMs);
@@ -54,20 +80,34 @@ public final class WireDecoder {
         this(WireLimits.DEFAULT, stats, clockMs, LOG_INTERVAL_MS_DEFAULT, context);
     }
 
+    /** A decoder with the defaults and {@code key} (null: none), without a replay window (a client's). */
+    public WireDecoder(WireStats stats, LongSupplier clockMs, String context, ClusterKey key) {
+        this(WireLimits.DEFAULT, stats, clockMs, LOG_INTERVAL_MS_DEFAULT, context, key, null);
+    }
+
     /**
      * A message with where it came from.
      *
      * @param message       the decoded message: a {@link raftudp.core.Message}, a
      *                      {@link raftudp.kv.ClientRequest} or {@link raftudp.kv.ClientResponse},
-     *                      a {@link StatusRequest} or a {@link StatusReport}
+     *                      a {@link StatusRequest} or a {@link StatusReport}, a {@link FaultRequest},
+     *                      {@link FaultResponse} or {@link ErrorResponse}
      * @param type          its type
      * @param sourceId      the header's source node id ({@link RaftHeader#NO_NODE} for a client)
      * @param destinationId the header's destination node id ({@link RaftHeader#NO_NODE} when none)
      * @param messageId     the sender's message id (u32 bit pattern)
      * @param origin        the origin the caller passed with the completing datagram
+     * @param authenticated true when every datagram of the message carried AUTH and a MAC this
+     *                      decoder's key verified (always true from a decoder with a key, never without)
      */
     public record Received(Object message, MessageType type, int sourceId, int destinationId, int messageId,
-                           Object origin) {
+                           Object origin, boolean authenticated) {
+
+        /** An unauthenticated message. */
+        public Received(Object message, MessageType type, int sourceId, int destinationId, int messageId,
+                        Object origin) {
+            this(message, type, sourceId, destinationId, messageId, origin, false);
+        }
     }
 
     /** Same as {@link #decode(ByteBuffer, Object, MessageClass)} without a port check. */
@@ -118,13 +158,12 @@ public final class WireDecoder {
     }
 
     private Received decodeOrThrow(ByteBuffer d, Object origin, MessageClass arrivedOn) {
-        RaftHeader h = checkedHeader(d);
+        RaftHeader h = checkedHeader(d, key);
         MessageType type = h.type();
         if (arrivedOn != null && type.messageClass() != arrivedOn) {
             throw new WireFormatException(DropReason.WRONG_PORT, type + " arrived on the " + arrivedOn + " port");
         }
-        ByteBuffer payload = d.slice(RaftHeader.HEADER_BYTES, d.limit() - RaftHeader.HEADER_BYTES)
-                .order(ByteOrder.BIG_ENDIAN);
+        ByteBuffer payload = d.slice(RaftHeader.HEADER_BYTES, (int) h.payloadLength()).order(ByteOrder.BIG_ENDIAN);
         ByteBuffer body;
         if (h.chunkCount() == 1) {
             body = payload;
@@ -136,12 +175,46 @@ public final class WireDecoder {
             body = ByteBuffer.wrap(whole);
         }
         Object message = MessageCodec.decode(h, type, body);
+        if (key != null) {
+            checkPolicy(message, d, (int) h.payloadLength());
+        }
         stats.messageReceived(type);
-        return new Received(message, type, h.source(), h.destination(), h.messageId(), origin);
+        return new Received(message, type, h.source(), h.destination(), h.messageId(), origin, key != null);
     }
 
-    /** The header, after every check that needs no other datagram. */
+    /** What a keyed receiver refuses of a well-formed, authenticated message (§10.4, §10.5). */
+    private void checkPolicy(Object message, ByteBuffer d, int payloadLength) {
+        if (message instanceof raftudp.kv.ClientRequest r && r.clientId() == 0 && r.command().isWrite()) {
+            throw new WireFormatException(DropReason.SESSIONLESS_WRITE, r.command().getClass().getSimpleName()
+                    + " without a session (clientId 0): a replay would apply it again");
+        }
+        if (message instanceof FaultRequest f && adminReplays != null) {
+            byte[] mac = new byte[RaftHeader.MAC_BYTES];
+            d.get(RaftHeader.HEADER_BYTES + payloadLength, mac);
+            ReplayGuard.Verdict v = adminReplays.check(f.issuedAtMs(), mac);
+            if (v != ReplayGuard.Verdict.ACCEPTED) {
+                throw new WireFormatException(DropReason.REPLAYED, "FaultRequest " + f.op() + " issued at "
+                        + f.issuedAtMs() + " ms: " + switch (v) {
+                            case STALE -> "more than " + ReplayGuard.SKEW_MS_MAX / 1000
+                                    + " s off this node's clock (are the clocks synchronised?)";
+                            case REPLAYED -> "its MAC was seen in the last " + ReplayGuard.MEMORY_MS / 1000 + " s";
+                            default -> "the replay memory is full (" + ReplayGuard.MACS_MAX + " requests in "
+                                    + ReplayGuard.MEMORY_MS / 1000 + " s)";
+                        });
+            }
+        }
+    }
+
+    /** The header, after every check that needs no other datagram, without a key. */
     static RaftHeader checkedHeader(ByteBuffer d) {
+        return checkedHeader(d, null);
+    }
+
+    /**
+     * The header, after every check that needs no other datagram: the length checks, then
+     * authentication with {@code key} (null: none), then the fields.
+     */
+    static RaftHeader checkedHeader(ByteBuffer d, ClusterKey key) {
         if (d.limit() < RaftHeader.HEADER_BYTES) {
             throw new WireFormatException(DropReason.SHORT, d.limit() + " bytes, less than a header");
         }
@@ -156,20 +229,39 @@ public final class WireDecoder {
         if (type == null) {
             throw new WireFormatException(DropReason.UNKNOWN_TYPE, "message type " + h.typeCode());
         }
-        long after = d.limit() - RaftHeader.HEADER_BYTES;
+        boolean auth = (h.flags() & RaftHeader.FLAG_AUTH) != 0;
+        int trailer = auth ? RaftHeader.MAC_BYTES : 0;
+        long after = d.limit() - RaftHeader.HEADER_BYTES - trailer;
+        String follow = auth ? " bytes follow the header, without the MAC" : " bytes follow the header";
         if (h.payloadLength() > after) {
             throw new WireFormatException(DropReason.TRUNCATED, "payload length " + h.payloadLength()
-                    + " but " + after + " bytes follow the header");
+                    + " but " + Math.max(0, after) + follow);
         }
         if (h.payloadLength() < after) {
             throw new WireFormatException(DropReason.TRAILING_BYTES, "payload length " + h.payloadLength()
-                    + " but " + after + " bytes follow the header");
+                    + " but " + after + follow);
+        }
+        if (key != null && !auth) {
+            throw new WireFormatException(DropReason.UNAUTHENTICATED, type + " without the AUTH flag; this receiver "
+                    + "has a cluster key");
+        }
+        if (auth && key == null) {
+            throw new WireFormatException(DropReason.BAD_MAC, type + " with the AUTH flag; this receiver has no "
+                    + "cluster key to check it");
+        }
+        if (auth && !key.verify(d, RaftHeader.HEADER_BYTES + (int) h.payloadLength())) {
+            throw new WireFormatException(DropReason.BAD_MAC, type + " whose MAC does not match (another key, or "
+                    + "changed on the way)");
         }
         MessageCodec.checkHeader(h, type);
         if (h.chunkCount() == 0 || h.chunkIndex() >= h.chunkCount()
                 || (h.chunkCount() > 1 && h.payloadLength() == 0)) {
             throw new WireFormatException(DropReason.BAD_CHUNK, "chunk " + h.chunkIndex() + " of " + h.chunkCount()
                     + " with " + h.payloadLength() + " bytes");
+        }
+        if (auth && type == MessageType.FAULT_REQUEST && h.chunkCount() != 1) {
+            throw new WireFormatException(DropReason.BAD_CHUNK, "an authenticated FaultRequest is one datagram, "
+                    + "not " + h.chunkCount() + " chunks");
         }
         return h;
     }

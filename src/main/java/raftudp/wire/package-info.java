@@ -13,7 +13,9 @@
  * <li>{@link raftudp.wire.StatusRequest}, {@link raftudp.wire.StatusReport}: the status
  *     exchange on the client port; {@link raftudp.wire.FaultRequest},
  *     {@link raftudp.wire.FaultResponse}, {@link raftudp.wire.FaultEntry}: a node's fault
- *     rules, changed at run time.</li>
+ *     rules, changed at run time; {@link raftudp.wire.ErrorResponse}: a node's refusal.</li>
+ * <li>{@link raftudp.wire.ClusterKey}: the shared key and the MAC trailer of authenticated
+ *     datagrams; {@link raftudp.wire.ReplayGuard}: a node's replay window for admin requests.</li>
  * </ul>
  */
 package raftudp.wire;

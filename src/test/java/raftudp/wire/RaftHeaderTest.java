@@ -68,7 +68,8 @@ class RaftHeaderTest {
         }
         assertEquals("1=VOTE_REQUEST 2=VOTE_RESPONSE 3=APPEND_REQUEST 4=APPEND_RESPONSE 5=HEARTBEAT "
                 + "6=HEARTBEAT_RESPONSE 7=SNAPSHOT_CHUNK 8=SNAPSHOT_RESPONSE 9=TIMEOUT_NOW 16=CLIENT_REQUEST "
-                + "17=CLIENT_RESPONSE 18=STATUS_REQUEST 19=STATUS_RESPONSE 20=FAULT_REQUEST 21=FAULT_RESPONSE ",
+                + "17=CLIENT_RESPONSE 18=STATUS_REQUEST 19=STATUS_RESPONSE 20=FAULT_REQUEST 21=FAULT_RESPONSE "
+                + "22=ERROR_RESPONSE ",
                 sb.toString());
         assertEquals(null, MessageType.ofCode(0));
         assertEquals(null, MessageType.ofCode(10));
@@ -77,12 +78,12 @@ class RaftHeaderTest {
     @Test
     void flagBitsAreDistinctAcrossTypes() {
         int[] flags = {RaftHeader.FLAG_PRE_VOTE, RaftHeader.FLAG_TRANSFER, RaftHeader.FLAG_GRANTED,
-            RaftHeader.FLAG_SUCCESS, RaftHeader.FLAG_LAST, RaftHeader.FLAG_DONE};
-        assertArrayEquals(new int[]{1, 2, 4, 8, 16, 32}, flags);
+            RaftHeader.FLAG_SUCCESS, RaftHeader.FLAG_LAST, RaftHeader.FLAG_DONE, RaftHeader.FLAG_AUTH};
+        assertArrayEquals(new int[]{1, 2, 4, 8, 16, 32, 128}, flags);
         int all = 0;
         for (MessageType t : MessageType.values()) {
             all |= t.flagsAllowed();
         }
-        assertTrue((all & 0xC0) == 0, "bits 6 and 7 are reserved");
+        assertTrue((all & 0xC0) == 0, "bit 6 is reserved; bit 7 (AUTH) belongs to no type: every type may set it");
     }
 }
