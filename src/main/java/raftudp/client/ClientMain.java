@@ -18,6 +18,7 @@ import raftudp.transport.pcap.PcapOptions;
 import raftudp.transport.pcap.PcapTransport;
 import raftudp.transport.udp.UdpTransport;
 import raftudp.wire.ClusterConfig;
+import raftudp.wire.ClusterKey;
 import raftudp.wire.MessageClass;
 import raftudp.wire.PortMap;
 
@@ -57,7 +58,11 @@ import java.util.concurrent.Callable;
                 "  raft-client watch --interval-ms 500 --count 10",
                 "  raft-client bench --clients 8 --duration 10 --ops 100000 --read-ratio 0.9 --json bench.json",
                 "  raft-client -d 10.0.1.1 fault set 10.0.2.2 delay:5ms loss:1%%   (node 0 delays what it sends to 10.0.2.2)",
-                "", "Exit codes: 0 done; 1 refused by the store (cas failed, wrong type); 2 bad arguments; "
+                "", "With --cluster-key FILE (the nodes' key file) every request is authenticated and only "
+                        + "authenticated answers count: needed for a cluster whose nodes have a key, and for fault "
+                        + "commands unless the nodes run with --allow-admin.",
+                "", "Exit codes: 0 done; 1 refused (by the store: cas failed, wrong type; or a node refused a fault "
+                + "request); 2 bad arguments; "
                 + "3 no leader or no answer in time; 4 outcome unknown (session expired, interrupted); "
                 + "5 transport or file error."})
 public final class ClientMain implements Callable<Integer> {
@@ -130,6 +135,12 @@ public final class ClientMain implements Callable<Integer> {
     @Option(names = "--source-port", scope = ScopeType.INHERIT, paramLabel = "PORT",
             description = "UDP source port. Default: any free port; with --raw, the client port 39316 (0x9994).")
     Integer sourcePort;
+
+    @Option(names = "--cluster-key", scope = ScopeType.INHERIT, paramLabel = "FILE",
+            description = "The cluster's key file (as given to the nodes): authenticate every request, take only "
+                    + "authenticated answers. Make one with: head -c 32 /dev/urandom | base64 > cluster.key; "
+                    + "chmod 600 cluster.key")
+    Path clusterKeyFile;
 
     @Option(names = "--log-level", scope = ScopeType.INHERIT, paramLabel = "LEVEL", defaultValue = "warn",
             description = "Log level on stderr: error, warn, info, debug or trace (default: ${DEFAULT-VALUE}).")
@@ -301,7 +312,26 @@ public final class ClientMain implements Callable<Integer> {
         List<InetSocketAddress> addresses = new ArrayList<>();
         nodes.nodes().forEach(n -> addresses.add(n.socketOf(MessageClass.CLIENT)));
         return ClientOptions.of(addresses).withFirstNode(Math.max(0, first)).withLocalPort(port)
-                .withDeadlineMs(timeoutMs).withAttemptTimeoutMs(Math.min(timeoutMs, ClientOptions.ATTEMPT_TIMEOUT_MS_DEFAULT));
+                .withDeadlineMs(timeoutMs).withAttemptTimeoutMs(Math.min(timeoutMs, ClientOptions.ATTEMPT_TIMEOUT_MS_DEFAULT))
+                .withClusterKey(clusterKey(at));
+    }
+
+    /** The --cluster-key, or null; warns on stderr when the file is readable by others. A bad file is a usage error. */
+    private ClusterKey clusterKey(CommandSpec at) {
+        if (clusterKeyFile == null) {
+            return null;
+        }
+        ClusterKey key;
+        try {
+            key = ClusterKey.read(clusterKeyFile);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(at.commandLine(), "--cluster-key: " + e.getMessage());
+        }
+        ClusterKey.permissionWarning(clusterKeyFile).ifPresent(w -> {
+            at.commandLine().getErr().println("raft-client: warning: " + w);
+            at.commandLine().getErr().flush();
+        });
+        return key;
     }
 
     private InetAddress sourceAddress(CommandSpec at) {

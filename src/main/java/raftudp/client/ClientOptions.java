@@ -1,6 +1,7 @@
 package raftudp.client;
 
 import raftudp.wire.ClusterConfig;
+import raftudp.wire.ClusterKey;
 
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -22,10 +23,11 @@ import java.util.List;
  * @param attemptsMax      most sends of one operation (redirects included)
  * @param inFlightMax      most operations waiting for an answer at once, over all callers
  * @param seed             seed of client ids, read ids and jitter; 0 picks an unpredictable one
+ * @param clusterKey       the cluster key: requests are authenticated and answers must be; null for none
  */
 public record ClientOptions(List<InetSocketAddress> nodes, int firstNode, int localPort, long deadlineMs,
                             long attemptTimeoutMs, long backoffBaseMs, long backoffMaxMs, int attemptsMax,
-                            int inFlightMax, long seed) {
+                            int inFlightMax, long seed, ClusterKey clusterKey) {
 
     public static final long DEADLINE_MS_DEFAULT = 10_000;
     public static final long ATTEMPT_TIMEOUT_MS_DEFAULT = 300;
@@ -55,47 +57,53 @@ public record ClientOptions(List<InetSocketAddress> nodes, int firstNode, int lo
     /** The defaults for {@code nodes}: ask node 0 first, any source port. */
     public static ClientOptions of(List<InetSocketAddress> nodes) {
         return new ClientOptions(nodes, 0, 0, DEADLINE_MS_DEFAULT, ATTEMPT_TIMEOUT_MS_DEFAULT, BACKOFF_BASE_MS_DEFAULT,
-                BACKOFF_MAX_MS_DEFAULT, ATTEMPTS_MAX_DEFAULT, IN_FLIGHT_MAX_DEFAULT, 0);
+                BACKOFF_MAX_MS_DEFAULT, ATTEMPTS_MAX_DEFAULT, IN_FLIGHT_MAX_DEFAULT, 0, null);
     }
 
     public ClientOptions withFirstNode(int node) {
         return new ClientOptions(nodes, node, localPort, deadlineMs, attemptTimeoutMs, backoffBaseMs, backoffMaxMs,
-                attemptsMax, inFlightMax, seed);
+                attemptsMax, inFlightMax, seed, clusterKey);
     }
 
     public ClientOptions withLocalPort(int port) {
         return new ClientOptions(nodes, firstNode, port, deadlineMs, attemptTimeoutMs, backoffBaseMs, backoffMaxMs,
-                attemptsMax, inFlightMax, seed);
+                attemptsMax, inFlightMax, seed, clusterKey);
     }
 
     public ClientOptions withDeadlineMs(long ms) {
         return new ClientOptions(nodes, firstNode, localPort, ms, attemptTimeoutMs, backoffBaseMs, backoffMaxMs,
-                attemptsMax, inFlightMax, seed);
+                attemptsMax, inFlightMax, seed, clusterKey);
     }
 
     public ClientOptions withAttemptTimeoutMs(long ms) {
         return new ClientOptions(nodes, firstNode, localPort, deadlineMs, ms, backoffBaseMs, backoffMaxMs,
-                attemptsMax, inFlightMax, seed);
+                attemptsMax, inFlightMax, seed, clusterKey);
     }
 
     public ClientOptions withBackoffMs(long baseMs, long maxMs) {
         return new ClientOptions(nodes, firstNode, localPort, deadlineMs, attemptTimeoutMs, baseMs, maxMs,
-                attemptsMax, inFlightMax, seed);
+                attemptsMax, inFlightMax, seed, clusterKey);
     }
 
     public ClientOptions withAttemptsMax(int n) {
         return new ClientOptions(nodes, firstNode, localPort, deadlineMs, attemptTimeoutMs, backoffBaseMs, backoffMaxMs,
-                n, inFlightMax, seed);
+                n, inFlightMax, seed, clusterKey);
     }
 
     public ClientOptions withInFlightMax(int n) {
         return new ClientOptions(nodes, firstNode, localPort, deadlineMs, attemptTimeoutMs, backoffBaseMs, backoffMaxMs,
-                attemptsMax, n, seed);
+                attemptsMax, n, seed, clusterKey);
     }
 
     public ClientOptions withSeed(long s) {
         return new ClientOptions(nodes, firstNode, localPort, deadlineMs, attemptTimeoutMs, backoffBaseMs, backoffMaxMs,
-                attemptsMax, inFlightMax, s);
+                attemptsMax, inFlightMax, s, clusterKey);
+    }
+
+    /** A copy that authenticates with {@code key} (null: none). */
+    public ClientOptions withClusterKey(ClusterKey key) {
+        return new ClientOptions(nodes, firstNode, localPort, deadlineMs, attemptTimeoutMs, backoffBaseMs, backoffMaxMs,
+                attemptsMax, inFlightMax, seed, key);
     }
 
     private static void require(boolean ok, String what) {

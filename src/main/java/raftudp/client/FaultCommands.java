@@ -23,12 +23,16 @@ import java.util.concurrent.Callable;
  * {@code raft-client fault show|set|clear}: the nodes' fault rules (loss, delay, jitter,
  * duplication on what a node sends to a host), changed at run time. Every node, or only the
  * -d node. Prints the rules each node has in force afterwards; a node that does not answer
- * is an error (exit 3), and so is a rule that was asked for and is not in force (exit 1).
+ * is an error (exit 3), and so is a rule that was asked for and is not in force (exit 1), and
+ * a node that refuses the request (exit 1): a node without --cluster-key refuses admin
+ * requests unless it was started with --allow-admin.
  */
 @Command(name = "fault", mixinStandardHelpOptions = true,
         description = {"Show, set or clear the nodes' fault rules: what a node sends to a host (or to every host, '*') "
                 + "is dropped, delayed, jittered or duplicated by the node itself (for kernels without netem).",
-                "All nodes, or only the -d node. Prints the rules in force on each node afterwards."},
+                "All nodes, or only the -d node. Prints the rules in force on each node afterwards.",
+                "A node accepts these admin requests when node and client have the same --cluster-key, or when the "
+                        + "node has no key and was started with --allow-admin; otherwise it refuses (exit code 1)."},
         subcommands = {FaultCommands.Show.class, FaultCommands.Set.class, FaultCommands.Clear.class},
         footer = {"", "Examples:",
                 "  raft-client -d 10.0.1.1 fault set 10.0.2.2 delay:5ms loss:1%%",
@@ -68,17 +72,27 @@ final class FaultCommands implements Callable<Integer> {
                 expected, request, out, at.commandLine().getErr()));
     }
 
-    private int print(RaftClient client, List<Integer> asked, Map<Integer, FaultResponse> got, FaultEntry expected,
-                      FaultRequest request, PrintWriter out, PrintWriter err) {
+    private int print(RaftClient client, List<Integer> asked, Map<Integer, RaftClient.FaultAnswer> got,
+                      FaultEntry expected, FaultRequest request, PrintWriter out, PrintWriter err) {
         int code = ClientMain.EXIT_OK;
+        boolean keyed = client.options().clusterKey() != null;
         for (int n : asked) {
-            FaultResponse r = got.get(n);
-            if (r == null) {
+            RaftClient.FaultAnswer a = got.get(n);
+            if (a == null) {
                 err.println("raft-client: " + client.describe(n) + " did not answer within " + Texts.millis(waitMs)
-                        + ": its fault rules are unknown");
+                        + ": its fault rules are unknown" + (keyed
+                        ? " (does it have the same --cluster-key, and do the clocks agree within 30 s?)"
+                        : " (a node started with --cluster-key ignores requests without it)"));
                 code = ClientMain.EXIT_UNAVAILABLE;
                 continue;
             }
+            if (a.refused()) {
+                err.println("raft-client: " + client.describe(n) + " refused " + request.op().name().toLowerCase()
+                        + " (" + a.refusal().codeName() + "): " + a.refusal().text());
+                code = code == ClientMain.EXIT_OK ? ClientMain.EXIT_REFUSED : code;
+                continue;
+            }
+            FaultResponse r = a.rules();
             out.println(client.describe(n) + ": " + describe(r));
             if (!inForce(r, request, expected)) {
                 err.println("raft-client: " + client.describe(n) + " did not apply " + request.op().name()

@@ -9,6 +9,7 @@ import raftudp.kv.Result;
 import raftudp.kv.Value;
 import raftudp.transport.Transport;
 import raftudp.transport.TransportException;
+import raftudp.wire.ErrorResponse;
 import raftudp.wire.MessageClass;
 import raftudp.wire.RaftHeader;
 import raftudp.wire.FaultRequest;
@@ -59,6 +60,11 @@ import java.util.concurrent.atomic.LongAdder;
  * the read, which the node echoes so that answers are matched to their read. An answer
  * that matches no operation in flight (a late duplicate) is ignored and counted.
  *
+ * <p><b>Authentication.</b> With {@link ClientOptions#clusterKey()} every request is
+ * authenticated, and only authenticated answers are taken (others are dropped and counted
+ * in the wire counters); fault requests carry this host's wall clock, which must agree with
+ * the nodes' within 30 s ({@code docs/wire-format.md} §10.4).
+ *
  * <p><b>Threads.</b> Thread-safe. Any number of threads may call it; operations of one
  * session are serialised, so give each concurrent logical client its own
  * {@link #newSession()}. {@link #put} and the other write methods of this class use one
@@ -99,6 +105,24 @@ public final class RaftClient implements AutoCloseable {
     record Answer(int node, InetSocketAddress from, Object message) {
     }
 
+    /**
+     * One node's answer to a fault request: the rules it has in force, or its refusal.
+     *
+     * @param rules   the rules in force after the request (null when refused)
+     * @param refusal why the node refused the request (null when it applied it)
+     */
+    public record FaultAnswer(FaultResponse rules, ErrorResponse refusal) {
+        public FaultAnswer {
+            if ((rules == null) == (refusal == null)) {
+                throw new IllegalArgumentException("a fault answer holds rules or a refusal");
+            }
+        }
+
+        public boolean refused() {
+            return refusal != null;
+        }
+    }
+
     private RaftClient(ClientOptions options, Transport transport) {
         this.options = options;
         this.transport = transport;
@@ -107,8 +131,9 @@ public final class RaftClient implements AutoCloseable {
         }
         long seed = options.seed() != 0 ? options.seed() : new SecureRandom().nextLong();
         this.random = new Random(seed);
-        this.codec = new WireCodec(RaftHeader.NO_NODE, random.nextInt(), WireLimits.DEFAULT, wireStats);
-        this.decoder = new WireDecoder(wireStats, RaftClient::nowMs, "client");
+        this.codec = new WireCodec(RaftHeader.NO_NODE, random.nextInt(), WireLimits.DEFAULT, wireStats,
+                options.clusterKey());
+        this.decoder = new WireDecoder(wireStats, RaftClient::nowMs, "client", options.clusterKey());
         this.inFlight = new Semaphore(options.inFlightMax(), true);
         this.nextReadSeq = new AtomicLong(1 + (random.nextLong() >>> 2));
         this.defaultSession = new ClientSession(this);
@@ -250,12 +275,14 @@ public final class RaftClient implements AutoCloseable {
 
     /**
      * Sends a fault request to each of {@code nodes} (resending every attempt timeout) and
-     * collects their answers: the rules each has in force afterwards. Setting and clearing
-     * are idempotent, so a resent request does no harm.
+     * collects their answers: the rules each has in force afterwards, or its refusal. Setting
+     * and clearing are idempotent, so a resent request does no harm. With a cluster key each
+     * send is stamped with this host's wall clock (a new message, hence a new MAC: the nodes'
+     * replay window does not take a resend for a replay).
      *
      * @return the answers by node; a node that did not answer within {@code waitMs} is missing
      */
-    public Map<Integer, FaultResponse> fault(List<Integer> nodes, FaultRequest request, long waitMs)
+    public Map<Integer, FaultAnswer> fault(List<Integer> nodes, FaultRequest request, long waitMs)
             throws RaftClientException {
         for (int n : nodes) {
             if (n < 0 || n >= options.nodes().size()) {
@@ -267,19 +294,24 @@ public final class RaftClient implements AutoCloseable {
         Mailbox box = new Mailbox(2 * options.nodes().size() + MAILBOX_CAPACITY);
         faultWaiters.add(box);
         try {
-            Map<Integer, FaultResponse> got = new TreeMap<>();
+            Map<Integer, FaultAnswer> got = new TreeMap<>();
             long attemptNanos = TimeUnit.MILLISECONDS.toNanos(options.attemptTimeoutMs());
             while (got.size() < nodes.size() && System.nanoTime() - deadline < 0) {
                 for (int n : nodes) {
                     if (!got.containsKey(n)) {
-                        send(n, request);
+                        send(n, options.clusterKey() != null ? request.issuedAt(System.currentTimeMillis())
+                                : request.issuedAt(0));
                     }
                 }
                 long resendAt = Math.min(deadline, System.nanoTime() + attemptNanos);
                 Answer a;
                 while (got.size() < nodes.size() && (a = box.poll(resendAt)) != null) {
-                    if (a.node() >= 0 && nodes.contains(a.node()) && a.message() instanceof FaultResponse r) {
-                        got.put(a.node(), r);
+                    if (a.node() >= 0 && nodes.contains(a.node())) {
+                        if (a.message() instanceof FaultResponse r) {
+                            got.put(a.node(), new FaultAnswer(r, null));
+                        } else if (a.message() instanceof ErrorResponse e) {
+                            got.put(a.node(), new FaultAnswer(null, e));
+                        }
                     }
                 }
             }
@@ -467,7 +499,7 @@ public final class RaftClient implements AutoCloseable {
             for (Mailbox box : statusWaiters) {
                 offer(box, new Answer(node, from, m));
             }
-        } else if (m instanceof FaultResponse) {
+        } else if (m instanceof FaultResponse || m instanceof ErrorResponse) {
             for (Mailbox box : faultWaiters) {
                 offer(box, new Answer(node, from, m));
             }

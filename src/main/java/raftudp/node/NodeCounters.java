@@ -24,6 +24,12 @@ final class NodeCounters {
     final LongAdder unexpected = new LongAdder();
     /** Outgoing messages the codec refused (too large); the sender treats them as lost. */
     final LongAdder encodeFailures = new LongAdder();
+    /** Admin requests (FaultRequests) accepted and applied. */
+    final LongAdder adminAccepted = new LongAdder();
+    /** Admin requests refused: no cluster key and no --allow-admin (docs/wire-format.md §10.4). */
+    final LongAdder adminRefused = new LongAdder();
+    /** Refused admin requests not answered, beyond the refusal rate limit. */
+    final LongAdder adminRefusalsUnanswered = new LongAdder();
 
     /** Thresholds of {@link #leaderGapsOver}, in ms. */
     static final long[] LEADER_GAP_THRESHOLDS_MS = {25, 50, 100, 200, 400, 800};
@@ -65,5 +71,8 @@ final class NodeCounters {
         m.put("node.misaddressed", misaddressed.sum());
         m.put("node.unexpected", unexpected.sum());
         m.put("node.encode_failures", encodeFailures.sum());
+        m.put("node.admin_accepted", adminAccepted.sum());
+        m.put("node.admin_refused", adminRefused.sum());
+        m.put("node.admin_refusals_unanswered", adminRefusalsUnanswered.sum());
     }
 }

@@ -24,8 +24,13 @@ sealed interface NodeInput {
     record Status(InetSocketAddress client) implements NodeInput {
     }
 
-    /** A fault-rule request, answered at {@code client} with the rules in force. */
-    record Fault(raftudp.wire.FaultRequest request, InetSocketAddress client) implements NodeInput {
+    /**
+     * A fault-rule request (an admin request), answered at {@code client} with the rules in
+     * force, or with a refusal; {@code authenticated} when its datagram carried a MAC the
+     * node's key verified.
+     */
+    record Fault(raftudp.wire.FaultRequest request, InetSocketAddress client, boolean authenticated)
+            implements NodeInput {
     }
 
     /** Work to run on the loop thread (queries from tests and tools). */

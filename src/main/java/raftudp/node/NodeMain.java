@@ -20,6 +20,7 @@ import raftudp.transport.pcap.PcapOptions;
 import raftudp.transport.pcap.PcapTransport;
 import raftudp.transport.udp.UdpTransport;
 import raftudp.wire.ClusterConfig;
+import raftudp.wire.ClusterKey;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -48,6 +49,11 @@ import java.util.concurrent.Callable;
                         + "every host without its own rule) is damaged: RULE is comma-separated delay:5ms, jitter:1ms, "
                         + "loss:5%%, dup:1%% (or none), e.g. --fault 10.0.2.2=delay:5ms,loss:1%% --fault '*=delay:2ms'. "
                         + "Change them at run time with 'raft-client fault'; see docs/node.md.",
+                "Security: with --cluster-key FILE every datagram is authenticated (HMAC-SHA256) and only "
+                        + "authenticated ones are taken; admin requests ('raft-client fault') are accepted when "
+                        + "authenticated. Without a key they are refused unless --allow-admin is given. Make a key "
+                        + "with: head -c 32 /dev/urandom | base64 > cluster.key; chmod 600 cluster.key "
+                        + "(docs/wire-format.md section 10).",
                 "Defaults of the timeouts are measured: see docs/timeouts.md."})
 public final class NodeMain implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(NodeMain.class);
@@ -111,6 +117,16 @@ public final class NodeMain implements Callable<Integer> {
                     + "delay:5ms,jitter:1ms,loss:5%%,dup:1%% (repeatable; format below)")
     List<String> faults = new ArrayList<>();
 
+    @Option(names = "--cluster-key", paramLabel = "FILE",
+            description = "the cluster's shared key (16..1024 bytes; one trailing newline ignored): authenticate "
+                    + "everything sent, take only authenticated datagrams")
+    Path clusterKeyFile;
+
+    @Option(names = "--allow-admin",
+            description = "without --cluster-key: accept admin requests (fault rules) from anyone who can reach "
+                    + "the client port; default: refuse them")
+    boolean allowAdmin;
+
     @Option(names = "--log-level", paramLabel = "LEVEL",
             description = "TRACE, DEBUG, INFO, WARN or ERROR (default: INFO, or $RAFTUDP_LOG_LEVEL)")
     String logLevel;
@@ -133,7 +149,14 @@ public final class NodeMain implements Callable<Integer> {
                 + plan.transport().kind().name().toLowerCase() + " (" + plan.transport().reason() + "), data "
                 + plan.storage().dir() + ", fsync " + plan.storage().fsyncPolicy().name().toLowerCase()
                 + ", faults " + Faults.describe(plan.faults()));
+        out.println("raft-node " + plan.index() + ": " + plan.settings().describeSecurity());
         out.flush();
+        if (clusterKeyFile != null) {
+            ClusterKey.permissionWarning(clusterKeyFile).ifPresent(w -> {
+                err.println("raft-node: WARNING: " + w);
+                err.flush();
+            });
+        }
         if (plan.storage().fsyncPolicy() == FsyncPolicy.NEVER) {
             err.println("raft-node: WARNING: --fsync never: nothing is forced to disk; a power cut can lose "
                     + "acknowledged writes and votes. Throwaway runs only.");
@@ -185,9 +208,16 @@ public final class NodeMain implements Callable<Integer> {
         try {
             int[] range = parseRange(electionTicks);
             settings = NodeSettings.defaults().withTimeouts(tickMs, heartbeatTicks, range[0], range[1])
-                    .withSnapshotEvery(snapshotEvery);
+                    .withSnapshotEvery(snapshotEvery).withAllowAdmin(allowAdmin);
         } catch (IllegalArgumentException e) {
             throw bad(e.getMessage());
+        }
+        if (clusterKeyFile != null) {
+            try {
+                settings = settings.withClusterKey(ClusterKey.read(clusterKeyFile));
+            } catch (IllegalArgumentException e) {
+                throw bad("--cluster-key: " + e.getMessage());
+            }
         }
         TransportChoice choice;
         FsyncPolicy policy;

@@ -41,15 +41,18 @@ final class NodeReceiver implements DatagramSink {
     private final NodeCounters counters;
 
     /**
-     * @param offer hands an input to the loop without blocking; false when the inbox is full
+     * @param offer        hands an input to the loop without blocking; false when the inbox is full
+     * @param key          the cluster key the decoders authenticate with, or null
+     * @param adminReplays the node's replay window for authenticated admin requests, or null
      */
     NodeReceiver(int selfId, PortMap ports, WireStats stats, LongSupplier clockMs, Predicate<NodeInput> offer,
-                 NodeCounters counters) {
+                 NodeCounters counters, raftudp.wire.ClusterKey key, raftudp.wire.ReplayGuard adminReplays) {
         this.selfId = selfId;
         this.offer = offer;
         this.counters = counters;
         for (MessageClass c : MessageClass.values()) {
-            WireDecoder d = new WireDecoder(stats, clockMs, "node " + selfId + " " + c.name().toLowerCase() + " port");
+            WireDecoder d = new WireDecoder(raftudp.wire.WireLimits.DEFAULT, stats, clockMs, WireDecoder.LOG_INTERVAL_MS_DEFAULT,
+                    "node " + selfId + " " + c.name().toLowerCase() + " port", key, adminReplays);
             byPort.put(ports.portOf(c), new PortDecoder(c, d));
         }
     }
@@ -82,7 +85,7 @@ final class NodeReceiver implements DatagramSink {
         } else if (m instanceof raftudp.wire.StatusRequest) {
             input = new NodeInput.Status(from);
         } else if (m instanceof raftudp.wire.FaultRequest f) {
-            input = new NodeInput.Fault(f, from);
+            input = new NodeInput.Fault(f, from, r.authenticated());
         } else {
             counters.unexpected.increment(); // a response sent to a node: nobody asked
             return;

@@ -14,10 +14,13 @@ import raftudp.transport.TransportException;
 import raftudp.transport.pcap.PcapTransport;
 import raftudp.transport.udp.UdpTransport;
 import raftudp.wire.ClusterConfig;
+import raftudp.wire.ClusterKey;
+import raftudp.wire.ErrorResponse;
 import raftudp.wire.FaultResponse;
 import raftudp.wire.MessageClass;
 import raftudp.wire.MessageType;
 import raftudp.wire.RateLimitedLog;
+import raftudp.wire.ReplayGuard;
 import raftudp.wire.StatusReport;
 import raftudp.wire.WireCodec;
 import raftudp.wire.WireLimits;
@@ -41,6 +44,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 
 /**
  * A running node: one event-loop thread that owns the {@link Replica} (the Raft core, its
@@ -65,6 +69,13 @@ import java.util.function.Function;
  *
  * <p>A broken invariant or a storage failure in the loop stops the node: the loop ends,
  * {@link #failure()} says why, and {@link #awaitStopped} returns.
+ *
+ * <p><b>Authentication</b> ({@code docs/wire-format.md} §10). With a cluster key
+ * ({@link NodeSettings#clusterKey()}) everything the node sends is authenticated and its
+ * decoders take only authenticated datagrams. Admin requests (FaultRequests) are applied
+ * when they authenticated, or, without a key, when {@link NodeSettings#allowAdmin()} says
+ * so; otherwise they are refused with an {@link ErrorResponse}, at most
+ * {@link #REFUSALS_PER_SECOND} a second.
  */
 public final class NodeRuntime implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NodeRuntime.class);
@@ -72,6 +83,8 @@ public final class NodeRuntime implements AutoCloseable {
     private static final long EXPIRE_INTERVAL_MS = 1_000;
     /** How long {@link #close()} waits for the loop to finish its turn. */
     private static final long STOP_WAIT_MS = 10_000;
+    /** Refusals answered per second (and at most this many in a burst); the rest are dropped and counted. */
+    static final int REFUSALS_PER_SECOND = 10;
 
     private final ClusterConfig cluster;
     private final int id;
@@ -97,9 +110,12 @@ public final class NodeRuntime implements AutoCloseable {
     private int lastContactFrom = -1;
     private long lastContactTerm = -1;
     private long lastContactNanos;
+    /** Refusals that may be answered now (token bucket, loop thread only), and when it was last refilled. */
+    private double refusalTokens = REFUSALS_PER_SECOND;
+    private long refusalRefillNanos = System.nanoTime();
 
     private NodeRuntime(ClusterConfig cluster, int id, NodeSettings settings, RaftStorage storage,
-                        Transport transport) {
+                        Transport transport, LongSupplier wallClockMs) {
         this.cluster = cluster;
         this.id = id;
         this.self = cluster.node(id);
@@ -107,15 +123,17 @@ public final class NodeRuntime implements AutoCloseable {
         this.storage = storage;
         SecureRandom seeds = new SecureRandom();
         this.transport = transport instanceof FaultyTransport f ? f : new FaultyTransport(transport, seeds.nextLong());
-        this.codec = new WireCodec(id, seeds.nextInt(), WireLimits.DEFAULT, wireStats);
+        ClusterKey key = settings.clusterKey();
+        this.codec = new WireCodec(id, seeds.nextInt(), WireLimits.DEFAULT, wireStats, key);
         this.inbox = new ArrayBlockingQueue<>(settings.inboxMessagesMax());
         this.warnings = new RateLimitedLog(LOG, NodeRuntime::monotonicMs, 10_000);
-        this.receiver = new NodeReceiver(id, self.ports(), wireStats, NodeRuntime::monotonicMs, this::offer, counters);
+        this.receiver = new NodeReceiver(id, self.ports(), wireStats, NodeRuntime::monotonicMs, this::offer, counters,
+                key, key == null ? null : new ReplayGuard(wallClockMs));
         Replica.Options options = new Replica.Options(settings.snapshotEveryEntries(),
                 Replica.Options.defaults().sessionTimeoutMs(), Replica.Options.defaults().sessionsMax());
         SplittableRandom random = new SplittableRandom(seeds.nextLong());
         this.replica = new Replica<>(settings.raftConfig(id, cluster.ids()), storage, random::nextInt, new Out(),
-                options, System::currentTimeMillis);
+                options, wallClockMs);
         this.syncOnTick = storage instanceof FileStorage fs && fs.options().fsyncPolicy() == FsyncPolicy.BATCH;
         this.loop = new Thread(this::runLoop, "node-" + id + "-loop");
     }
@@ -130,14 +148,25 @@ public final class NodeRuntime implements AutoCloseable {
      */
     public static NodeRuntime start(ClusterConfig cluster, int id, NodeSettings settings, RaftStorage storage,
                                     Transport transport) throws TransportException {
+        return start(cluster, id, settings, storage, transport, System::currentTimeMillis);
+    }
+
+    /**
+     * {@link #start(ClusterConfig, int, NodeSettings, RaftStorage, Transport)} with another wall
+     * clock (ms since the epoch) than the system's: the time stamped into proposed entries and
+     * the clock of the admin replay window. For tests.
+     */
+    public static NodeRuntime start(ClusterConfig cluster, int id, NodeSettings settings, RaftStorage storage,
+                                    Transport transport, LongSupplier wallClockMs) throws TransportException {
         Objects.requireNonNull(cluster, "cluster");
+        Objects.requireNonNull(wallClockMs, "wallClockMs");
         NodeRuntime rt;
         try {
             if (id < 0 || id >= cluster.size()) {
                 throw new IllegalArgumentException("node index " + id + " is out of range: the cluster has "
                         + cluster.size() + " node(s), 0.." + (cluster.size() - 1));
             }
-            rt = new NodeRuntime(cluster, id, settings, storage, transport);
+            rt = new NodeRuntime(cluster, id, settings, storage, transport, wallClockMs);
         } catch (RuntimeException e) {
             closeQuietly(storage, transport);
             throw e;
@@ -149,8 +178,9 @@ public final class NodeRuntime implements AutoCloseable {
             throw e;
         }
         rt.loop.start();
-        LOG.info("node {}: started at {} over {} ({}), cluster of {}, fault rules: {}", id, rt.self,
-                rt.transport.name(), settings.describe(), cluster.size(), Faults.describe(rt.transport.rules()));
+        LOG.info("node {}: started at {} over {} ({}), cluster of {}, fault rules: {}; {}", id, rt.self,
+                rt.transport.name(), settings.describe(), cluster.size(), Faults.describe(rt.transport.rules()),
+                settings.describeSecurity());
         return rt;
     }
 
@@ -305,10 +335,20 @@ public final class NodeRuntime implements AutoCloseable {
     }
 
     /**
-     * Applies a fault request and answers with the rules now in force. The answer goes past
-     * the rules: whoever can set a fault can always clear it.
+     * Applies a fault request and answers with the rules now in force, when admin requests
+     * are allowed (see the class comment); refuses it otherwise. The answer goes past the
+     * rules: whoever can set a fault can always clear it.
      */
     private void answerFault(NodeInput.Fault f) {
+        if (settings.clusterKey() != null && !f.authenticated()) {
+            counters.adminRefused.increment(); // not expected: with a key the decoders take authenticated datagrams only
+            return;
+        }
+        if (settings.clusterKey() == null && !settings.allowAdmin()) {
+            refuseAdmin(f);
+            return;
+        }
+        counters.adminAccepted.increment();
         try {
             Faults.apply(transport, f.request());
             LOG.info("node {}: fault {} from {}: rules now {}", id, f.request().op(), f.client(),
@@ -317,16 +357,42 @@ public final class NodeRuntime implements AutoCloseable {
             warnings.warn("fault", () -> "node " + id + ": fault request from " + f.client() + " not applied: "
                     + e.getMessage());
         }
-        FaultResponse answer = Faults.response(id, transport);
+        sendUnfaulted(Faults.response(id, transport), f.client());
+    }
+
+    /**
+     * Refuses an admin request to a node without key and without {@code --allow-admin}: counts it, and answers an {@link ErrorResponse} unless more
+     * than {@link #REFUSALS_PER_SECOND} were answered in the last second (a forged source
+     * address must not make the node a reflector).
+     */
+    private void refuseAdmin(NodeInput.Fault f) {
+        counters.adminRefused.increment();
+        long now = System.nanoTime();
+        refusalTokens = Math.min(REFUSALS_PER_SECOND,
+                refusalTokens + (now - refusalRefillNanos) * (REFUSALS_PER_SECOND / 1e9));
+        refusalRefillNanos = now;
+        warnings.warn("admin", () -> "node " + id + ": refused a fault request (" + f.request().op() + ") from "
+                + f.client() + ": admin requests are disabled (no --cluster-key, no --allow-admin); see "
+                + "node.admin_refused");
+        if (refusalTokens < 1) {
+            counters.adminRefusalsUnanswered.increment();
+            return;
+        }
+        refusalTokens -= 1;
+        sendUnfaulted(ErrorResponse.adminDisabled(id), f.client());
+    }
+
+    /** Sends past the fault rules: answers to admin requests. */
+    private void sendUnfaulted(Object message, InetSocketAddress to) {
         List<byte[]> datagrams;
         try {
-            datagrams = codec.encode(answer);
+            datagrams = codec.encode(message);
         } catch (IllegalArgumentException e) {
             counters.encodeFailures.increment();
             return;
         }
         for (byte[] d : datagrams) {
-            transport.sendUnfaulted(self.ports().client(), f.client(), d);
+            transport.sendUnfaulted(self.ports().client(), to, d);
         }
     }
 

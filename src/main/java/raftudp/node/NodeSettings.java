@@ -1,12 +1,15 @@
 package raftudp.node;
 
 import raftudp.core.Config;
+import raftudp.wire.ClusterKey;
 
 import java.util.List;
 
 /**
- * Tunables of a running node: its clock, its Raft timeouts (in ticks) and the limits of its
- * event loop. The defaults come from the measurements in {@code docs/timeouts.md}.
+ * Tunables of a running node: its clock, its Raft timeouts (in ticks), the limits of its
+ * event loop, and its security: the cluster key and whether admin requests are allowed
+ * without one. The defaults come from the measurements in {@code docs/timeouts.md}; by
+ * default a node has no key and refuses admin requests.
  *
  * @param tickMs               length of one tick of the Raft core
  * @param heartbeatTicks       leader heartbeat period
@@ -15,9 +18,15 @@ import java.util.List;
  * @param snapshotEveryEntries applied entries between two snapshots of the state machine
  * @param inboxMessagesMax     decoded inputs waiting for the event loop; more are dropped and counted
  * @param batchInputsMax       inputs the loop steps before one drain (one fsync covers them)
+ * @param allowAdmin           without a cluster key: accept admin requests (FaultRequests) anyway
+ *                             ({@code --allow-admin}); with a key they are accepted when authenticated,
+ *                             whatever this says
+ * @param clusterKey           the cluster key ({@code --cluster-key}): every datagram sent is
+ *                             authenticated and every one received must be; null for none
  */
 public record NodeSettings(int tickMs, int heartbeatTicks, int electionTicksMin, int electionTicksMax,
-                           long snapshotEveryEntries, int inboxMessagesMax, int batchInputsMax) {
+                           long snapshotEveryEntries, int inboxMessagesMax, int batchInputsMax,
+                           boolean allowAdmin, ClusterKey clusterKey) {
 
     /** See {@code docs/timeouts.md}. */
     public static final int TICK_MS_DEFAULT = 10;
@@ -44,25 +53,47 @@ public record NodeSettings(int tickMs, int heartbeatTicks, int electionTicksMin,
     public static NodeSettings defaults() {
         return new NodeSettings(TICK_MS_DEFAULT, HEARTBEAT_TICKS_DEFAULT, ELECTION_TICKS_MIN_DEFAULT,
                 ELECTION_TICKS_MAX_DEFAULT, SNAPSHOT_EVERY_ENTRIES_DEFAULT, INBOX_MESSAGES_MAX_DEFAULT,
-                BATCH_INPUTS_MAX_DEFAULT);
+                BATCH_INPUTS_MAX_DEFAULT, false, null);
     }
 
     /** A copy with other timeouts. */
     public NodeSettings withTimeouts(int tick, int heartbeat, int electionMin, int electionMax) {
         return new NodeSettings(tick, heartbeat, electionMin, electionMax, snapshotEveryEntries,
-                inboxMessagesMax, batchInputsMax);
+                inboxMessagesMax, batchInputsMax, allowAdmin, clusterKey);
     }
 
     /** A copy with another snapshot interval. */
     public NodeSettings withSnapshotEvery(long entries) {
         return new NodeSettings(tickMs, heartbeatTicks, electionTicksMin, electionTicksMax, entries,
-                inboxMessagesMax, batchInputsMax);
+                inboxMessagesMax, batchInputsMax, allowAdmin, clusterKey);
     }
 
     /** A copy with other event-loop limits. */
     public NodeSettings withLoopLimits(int inboxMax, int batchMax) {
         return new NodeSettings(tickMs, heartbeatTicks, electionTicksMin, electionTicksMax, snapshotEveryEntries,
-                inboxMax, batchMax);
+                inboxMax, batchMax, allowAdmin, clusterKey);
+    }
+
+    /** A copy that accepts admin requests without a key ({@code --allow-admin}), or not. */
+    public NodeSettings withAllowAdmin(boolean allow) {
+        return new NodeSettings(tickMs, heartbeatTicks, electionTicksMin, electionTicksMax, snapshotEveryEntries,
+                inboxMessagesMax, batchInputsMax, allow, clusterKey);
+    }
+
+    /** A copy with the cluster key {@code key} (null: none). */
+    public NodeSettings withClusterKey(ClusterKey key) {
+        return new NodeSettings(tickMs, heartbeatTicks, electionTicksMin, electionTicksMax, snapshotEveryEntries,
+                inboxMessagesMax, batchInputsMax, allowAdmin, key);
+    }
+
+    /** What the node does with admin requests, for the start-up log. */
+    public String describeSecurity() {
+        if (clusterKey != null) {
+            return "cluster key " + clusterKey.fingerprint() + " (" + clusterKey.length()
+                    + " bytes): authenticated traffic only, admin requests when authenticated";
+        }
+        return "no cluster key: " + (allowAdmin ? "admin requests allowed (--allow-admin)"
+                : "admin requests refused (no --allow-admin)");
     }
 
     /** The core's configuration for node {@code id} of a cluster of {@code ids}. */

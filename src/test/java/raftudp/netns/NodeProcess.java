@@ -55,7 +55,7 @@ public final class NodeProcess {
                 "--data-dir", dataDir.toString()));
     }
 
-    /** {@link #pcapArgs} plus the options that give the child {@code settings}' timeouts and snapshot interval. */
+    /** {@link #pcapArgs} plus the options that give the child {@code settings}' timeouts, snapshot interval and --allow-admin. */
     public static List<String> pcapArgs(int id, String peers, java.nio.file.Path dataDir,
                                         raftudp.node.NodeSettings settings) {
         List<String> args = pcapArgs(id, peers, dataDir);
@@ -63,6 +63,12 @@ public final class NodeProcess {
                 "--heartbeat-ticks", String.valueOf(settings.heartbeatTicks()),
                 "--election-ticks", settings.electionTicksMin() + "-" + settings.electionTicksMax(),
                 "--snapshot-every", String.valueOf(settings.snapshotEveryEntries())));
+        if (settings.allowAdmin()) {
+            args.add("--allow-admin");
+        }
+        if (settings.clusterKey() != null) {
+            throw new IllegalArgumentException("a child node gets its key from a file: add --cluster-key FILE yourself");
+        }
         return args;
     }
 

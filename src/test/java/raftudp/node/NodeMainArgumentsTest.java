@@ -8,12 +8,15 @@ import picocli.CommandLine;
 import raftudp.cluster.LoopbackPorts;
 import raftudp.storage.FileStorage;
 import raftudp.storage.FileStorageOptions;
+import raftudp.wire.ClusterKey;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -63,12 +66,58 @@ class NodeMainArgumentsTest {
         "0 --fault 10.0.2.2=loss:5%,loss:6%      | 'loss' given twice",
         "0 --fault 10.0.2.2=lag:5ms              | unknown fault 'lag': use loss, delay, jitter or dup",
         "0 --fault *=delay:5ms --fault *=loss:1% | --fault: target * given twice",
+        "0 --cluster-key /nonexistent/k          | --cluster-key: cluster key file /nonexistent/k does not exist",
+        "0 --cluster-key                         | Missing required parameter for option '--cluster-key' (FILE)",
     })
     void badArgument_isExplained_withExitCode2(String args, String expected) {
         Run r = run(args.isEmpty() ? new String[0] : args.trim().split("\\s+"));
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().contains(expected.trim()), "expected '" + expected.trim() + "' in:\n" + r.err());
         assertTrue(r.err().contains("Usage: raft-node"), r.err());
+    }
+
+    @Test
+    void aKeyFileOfTheWrongLength_isExplained_withExitCode2(@TempDir Path tmp) throws Exception {
+        Path k = tmp.resolve("k");
+        Files.writeString(k, "too short\r\n");
+        Run r = run("0", "--cluster-key", k.toString());
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("--cluster-key: cluster key file " + k + ": a cluster key is 16..1024 bytes, "
+                + "this one 9"), r.err());
+        Files.write(k, new byte[1025]);
+        Run big = run("0", "--cluster-key", k.toString());
+        assertEquals(2, big.code(), big.err());
+        assertTrue(big.err().contains("this one 1025"), big.err());
+    }
+
+    @Test
+    void theKeyAndAllowAdmin_reachTheSettings_andTheStartLinesSayWhatTheNodeAccepts(@TempDir Path tmp)
+            throws Exception {
+        Path k = tmp.resolve("cluster.key");
+        Files.writeString(k, "0123456789abcdef0123456789abcdef\n");
+        Files.setPosixFilePermissions(k, PosixFilePermissions.fromString("rw-r-----"));
+        NodeMain main = new NodeMain();
+        new CommandLine(main).parseArgs("1", "--cluster-key", k.toString(), "--allow-admin");
+        NodeSettings s = main.plan().settings();
+        assertEquals(ClusterKey.of("0123456789abcdef0123456789abcdef".getBytes()), s.clusterKey(),
+                "the file's bytes without the newline");
+        assertTrue(s.allowAdmin());
+        NodeMain plain = new NodeMain();
+        new CommandLine(plain).parseArgs("1");
+        assertEquals(NodeSettings.defaults(), plain.plan().settings(), "by default: no key, no admin");
+
+        int base = LoopbackPorts.freeBase(5);
+        try (DatagramSocket taken = new DatagramSocket(base, InetAddress.getLoopbackAddress())) {
+            Run r = run("0", "--peers", "127.0.0.1:" + base, "--data-dir", tmp.resolve("d").toString(),
+                    "--cluster-key", k.toString());
+            assertTrue(r.out().contains("raft-node 0: cluster key " + s.clusterKey().fingerprint() + " (32 bytes)"),
+                    r.out());
+            assertTrue(r.err().contains("WARNING: cluster key file " + k + " is readable by its group (rw-r-----)"),
+                    r.err());
+            Run open = run("0", "--peers", "127.0.0.1:" + base, "--data-dir", tmp.resolve("d").toString());
+            assertTrue(open.out().contains("no cluster key: admin requests refused (no --allow-admin)"), open.out());
+            assertTrue(!open.err().contains("WARNING: cluster key"), open.err());
+        }
     }
 
     @Test

@@ -14,6 +14,7 @@ import raftudp.storage.FileStorage;
 import raftudp.storage.FileStorageOptions;
 import raftudp.transport.Transport;
 import raftudp.wire.ClusterConfig;
+import raftudp.wire.ErrorResponse;
 import raftudp.wire.FaultEntry;
 import raftudp.wire.FaultRequest;
 import raftudp.wire.FaultResponse;
@@ -125,7 +126,7 @@ class NodeRuntimeTest {
 
     @Test
     void faultRequests_setShowAndClearRules_andTheDelayIsInForce() throws Exception {
-        awaitLeader(startNode(fast()));
+        awaitLeader(startNode(fast().withAllowAdmin(true)));
         send(FaultRequest.set(new FaultEntry("10.9.0.99", 0, 200, 0, 0)), MessageClass.CLIENT);
         FaultResponse set = (FaultResponse) answers.poll(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         assertEquals(new FaultResponse(0, java.util.List.of(new FaultEntry("10.9.0.99", 0, 200, 0, 0))), set,
@@ -150,6 +151,53 @@ class NodeRuntimeTest {
         send(FaultRequest.show(), MessageClass.CLIENT);
         assertEquals(java.util.List.of(), ((FaultResponse) answers.poll(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).rules());
         assertTrue(node.faults().rules().isEmpty());
+        assertEquals(5L, node.status(TIMEOUT).counters().get("node.admin_accepted"), "five fault requests");
+    }
+
+    @Test
+    void withoutAKeyOrAllowAdmin_aFaultRequestIsRefusedWithAnErrorResponse_andNothingChanges() throws Exception {
+        awaitLeader(startNode(fast()));
+        send(FaultRequest.set(new FaultEntry("10.9.0.99", 0, 200, 0, 0)), MessageClass.CLIENT);
+        Object answer = answers.poll(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        assertEquals(ErrorResponse.adminDisabled(0), answer);
+        ErrorResponse e = (ErrorResponse) answer;
+        assertEquals(ErrorResponse.ADMIN_DISABLED, e.code());
+        assertTrue(e.text().contains("--allow-admin") && e.text().contains("--cluster-key"), e.text());
+        assertTrue(node.faults().rules().isEmpty(), "no rule installed: " + node.faults().rules());
+        StatusReport s = node.status(TIMEOUT);
+        assertEquals(1L, s.counters().get("node.admin_refused"));
+        assertEquals(0L, s.counters().get("node.admin_accepted"));
+        assertEquals(1L, s.counters().get("rx.FAULT_REQUEST"), "delivered by the wire, refused by the node");
+        assertEquals(1L, s.counters().get("tx.ERROR_RESPONSE"));
+    }
+
+    @Test
+    void refusalsAreRateLimited_theRestAreCountedAndNotAnswered() throws Exception {
+        awaitLeader(startNode(fast()));
+        int sent = 60;
+        long t0 = System.nanoTime();
+        for (int i = 0; i < sent; i++) {
+            send(FaultRequest.clearAll(), MessageClass.CLIENT);
+        }
+        StatusReport s = Await.value("all " + sent + " refused", TIMEOUT, () -> {
+            try {
+                StatusReport r = node.status(TIMEOUT);
+                return r.counters().get("node.admin_refused") == sent ? java.util.Optional.of(r)
+                        : java.util.Optional.empty();
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        });
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        long unanswered = s.counters().get("node.admin_refusals_unanswered");
+        long answered = sent - unanswered;
+        assertTrue(answered >= NodeRuntime.REFUSALS_PER_SECOND, "a full bucket at start: " + answered);
+        assertTrue(answered <= NodeRuntime.REFUSALS_PER_SECOND + Math.ceil(seconds * NodeRuntime.REFUSALS_PER_SECOND),
+                answered + " refusals answered in " + seconds + " s");
+        assertEquals(answered, s.counters().get("tx.ERROR_RESPONSE"));
+        for (long i = 0; i < answered; i++) {
+            assertTrue(answers.poll(TIMEOUT.toSeconds(), TimeUnit.SECONDS) instanceof ErrorResponse);
+        }
     }
 
     @Test
