@@ -31,7 +31,8 @@ THRIFT_WAIT_S = 15
 RAFT_TYPES = {1: "VoteRequest", 2: "VoteResponse", 3: "AppendRequest", 4: "AppendResponse",
               5: "Heartbeat", 6: "HeartbeatResponse", 7: "SnapshotChunk", 8: "SnapshotResponse",
               9: "TimeoutNow", 16: "ClientRequest", 17: "ClientResponse", 18: "StatusRequest",
-              19: "StatusResponse", 20: "FaultRequest", 21: "FaultResponse"}
+              19: "StatusResponse", 20: "FaultRequest", 21: "FaultResponse",
+              22: "ErrorResponse"}
 CLASSES = ["vote", "heartbeat", "append", "client", "snapshot"]
 DROPS = {"partition": ("RaftIngress.drop_counter", 0), "loss_in": ("RaftIngress.drop_counter", 1),
          "loss_out": ("RaftEgress.egress_drop_counter", 2), "no_route": ("RaftIngress.drop_counter", 3),

@@ -24,7 +24,8 @@ TABLE = "raftudp"
 RAFT_TYPES = {1: "VoteRequest", 2: "VoteResponse", 3: "AppendRequest", 4: "AppendResponse",
               5: "Heartbeat", 6: "HeartbeatResponse", 7: "SnapshotChunk", 8: "SnapshotResponse",
               9: "TimeoutNow", 16: "ClientRequest", 17: "ClientResponse", 18: "StatusRequest",
-              19: "StatusResponse", 20: "FaultRequest", 21: "FaultResponse"}
+              19: "StatusResponse", 20: "FaultRequest", 21: "FaultResponse",
+              22: "ErrorResponse"}
 CLASSES = ["vote", "heartbeat", "append", "client", "snapshot"]   # MessageClass order
 
 

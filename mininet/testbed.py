@@ -271,7 +271,10 @@ class Testbed:
         return [os.path.basename(j) for j in (NODE_JAR, CLIENT_JAR) if not os.path.exists(j)]
 
     def raft_start(self, host, index=None, extra=(), data_dir=None):
-        """Starts `java -jar raft-node.jar INDEX --data-dir D` on a host, logging to logs/HOST.log."""
+        """Starts `java -jar raft-node.jar INDEX --data-dir D --allow-admin` on a host, logging to logs/HOST.log.
+
+        --allow-admin: the testbed changes the nodes' fault rules at run time (FaultRequests from
+        raftprobe.py and raft-client fault, without a cluster key), which a node refuses without it."""
         if not os.path.exists(NODE_JAR):
             raise CommandError("raft-node.jar is missing: run `make build` first")
         if host in self.nodes and self.nodes[host].poll() is None:
@@ -283,7 +286,7 @@ class Testbed:
         data_dir = data_dir or os.path.join(self.data_root, host)
         os.makedirs(data_dir, exist_ok=True)
         extra = self.faults.fault_options(host) + list(extra) + shlex.split(os.environ.get("RAFT_NODE_ARGS", ""))
-        cmd = ["java", "-jar", NODE_JAR, str(index), "--data-dir", data_dir] + extra
+        cmd = ["java", "-jar", NODE_JAR, str(index), "--data-dir", data_dir, "--allow-admin"] + extra
         log = open(os.path.join(LOG_DIR, "%s.log" % host), "a")
         log.write("\n=== %s: %s\n" % (time.strftime("%H:%M:%S"), " ".join(cmd)))
         log.flush()
