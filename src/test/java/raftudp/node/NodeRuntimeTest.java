@@ -14,6 +14,7 @@ import raftudp.storage.FileStorage;
 import raftudp.storage.FileStorageOptions;
 import raftudp.transport.Transport;
 import raftudp.wire.ClusterConfig;
+import raftudp.wire.ClusterKey;
 import raftudp.wire.ErrorResponse;
 import raftudp.wire.FaultEntry;
 import raftudp.wire.FaultRequest;
@@ -169,6 +170,30 @@ class NodeRuntimeTest {
         assertEquals(0L, s.counters().get("node.admin_accepted"));
         assertEquals(1L, s.counters().get("rx.FAULT_REQUEST"), "delivered by the wire, refused by the node");
         assertEquals(1L, s.counters().get("tx.ERROR_RESPONSE"));
+    }
+
+    @Test
+    void withAKey_theReplayWindowFollowsTheNodesOwnClock() throws Exception {
+        ClusterKey key = ClusterKey.of("node runtime test key 0123456789".getBytes());
+        long nodeClock = 1_000_000_000_000L; // 2001-09-09: this node's wall clock, injected
+        FileStorage storage = FileStorage.open(FileStorageOptions.defaults(tmp.resolve("node-0")));
+        node = NodeRuntime.start(cluster, 0, fast().withClusterKey(key), storage,
+                network.transport(cluster.node(0).address()), () -> nodeClock);
+        awaitLeader(node);
+        WireCodec keyed = new WireCodec(RaftHeader.NO_NODE, 1, WireLimits.DEFAULT, new WireStats(), key);
+        FaultEntry rule = new FaultEntry("10.9.0.7", 0, 3, 0, 0);
+        for (byte[] d : keyed.encode(FaultRequest.set(rule).issuedAt(System.currentTimeMillis()))) {
+            sendRaw(d, MessageClass.CLIENT); // today's time: years off the node's clock
+        }
+        Await.await("the request dropped as REPLAYED", TIMEOUT,
+                () -> node.wireStats().dropped(raftudp.wire.DropReason.REPLAYED) == 1);
+        assertTrue(node.faults().rules().isEmpty());
+        for (byte[] d : keyed.encode(FaultRequest.set(rule).issuedAt(nodeClock - 29_000))) {
+            sendRaw(d, MessageClass.CLIENT);
+        }
+        Await.await("the request applied", TIMEOUT, () -> !node.faults().rules().isEmpty());
+        assertEquals(1L, node.status(TIMEOUT).counters().get("node.admin_accepted"));
+        assertEquals(1, node.wireStats().dropped(raftudp.wire.DropReason.REPLAYED));
     }
 
     @Test
