@@ -341,7 +341,8 @@ public final class NodeRuntime implements AutoCloseable {
      */
     private void answerFault(NodeInput.Fault f) {
         if (settings.clusterKey() != null && !f.authenticated()) {
-            counters.adminRefused.increment(); // not expected: with a key the decoders take authenticated datagrams only
+            // not expected: with a key the decoders deliver authenticated messages only
+            counters.adminRefused.increment();
             return;
         }
         if (settings.clusterKey() == null && !settings.allowAdmin()) {
@@ -361,9 +362,10 @@ public final class NodeRuntime implements AutoCloseable {
     }
 
     /**
-     * Refuses an admin request to a node without key and without {@code --allow-admin}: counts it, and answers an {@link ErrorResponse} unless more
-     * than {@link #REFUSALS_PER_SECOND} were answered in the last second (a forged source
-     * address must not make the node a reflector).
+     * Refuses an admin request to a node without key and without {@code --allow-admin}:
+     * counts it, and answers an {@link ErrorResponse} unless the token bucket of
+     * {@link #REFUSALS_PER_SECOND} a second is empty (a forged source address must not make
+     * the node a reflector).
      */
     private void refuseAdmin(NodeInput.Fault f) {
         counters.adminRefused.increment();

@@ -20,7 +20,10 @@ import java.util.Objects;
 public record ErrorResponse(int nodeId, int code, String text) {
     /** The node has no cluster key and was not started with {@code --allow-admin}: admin requests are refused. */
     public static final int ADMIN_DISABLED = 1;
-    /** Reserved: the request needs authentication. Not sent in this version (a keyed node drops unauthenticated datagrams). */
+    /**
+     * Reserved: the request needs authentication. Not sent in this version: a node with a key
+     * drops unauthenticated datagrams without an answer.
+     */
     public static final int AUTH_REQUIRED = 2;
     public static final int TEXT_BYTES_MIN = 1;
     public static final int TEXT_BYTES_MAX = 512;

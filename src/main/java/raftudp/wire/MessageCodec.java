@@ -203,8 +203,9 @@ final class MessageCodec {
             long v = h.get(f);
             if (!(t.fieldsUsed().contains(f) || (issuedAtField && f == RaftHeader.Field.INDEX_A))) {
                 if (v != 0) {
-                    throw badField(f.p4Name() + " is unused by " + t + (t == MessageType.FAULT_REQUEST
-                            && f == RaftHeader.Field.INDEX_A ? " without the AUTH flag" : "") + " but holds " + Long.toUnsignedString(v));
+                    String unless = t == MessageType.FAULT_REQUEST && f == RaftHeader.Field.INDEX_A
+                            ? " without the AUTH flag" : "";
+                    throw badField(f.p4Name() + " is unused by " + t + unless + " but holds " + Long.toUnsignedString(v));
                 }
             } else if (v < 0 && !(clientIdField && f == RaftHeader.Field.INDEX_A)) {
                 throw badField(f.p4Name() + " " + Long.toUnsignedString(v) + " exceeds 2^63-1");

@@ -205,11 +205,6 @@ public final class WireDecoder {
         }
     }
 
-    /** The header, after every check that needs no other datagram, without a key. */
-    static RaftHeader checkedHeader(ByteBuffer d) {
-        return checkedHeader(d, null);
-    }
-
     /**
      * The header, after every check that needs no other datagram: the length checks, then
      * authentication with {@code key} (null: none), then the fields.
