@@ -332,7 +332,7 @@ final class Leadership {
             int end = Math.min(data.length, off + cfg.snapshotChunkBytesMax());
             boolean last = end == data.length;
             send.accept(new Message.SnapshotChunk(term, cfg.id(), pr.id, pr.sending.index(), pr.sending.term(),
-                    data.length, off, Arrays.copyOfRange(data, off, end), last));
+                    data.length, pr.sendingChecksum, off, Arrays.copyOfRange(data, off, end), last));
             pr.snapshotSentTo = end;
             pr.snapshotSentAll = last;
         }

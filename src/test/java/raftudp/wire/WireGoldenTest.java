@@ -133,7 +133,7 @@ class WireGoldenTest {
 
     @Test
     void snapshotChunkSplitIntoThreeDatagrams() {
-        Message.SnapshotChunk c = new Message.SnapshotChunk(2, 0, 1, 10, 2, 4, 0, new byte[]{1, 2, 3, 4}, true);
+        Message.SnapshotChunk c = new Message.SnapshotChunk(2, 0, 1, 10, 2, 4, 0L, 0, new byte[]{1, 2, 3, 4}, true);
         String fields = "0000000000000002 000000000000000a 0000000000000000 0000000000000002 0000000000000000";
         // body = total 4 (8 bytes), length 4 (4 bytes), data (4 bytes): 16 bytes in chunks of 70 - 64 = 6
         assertGolden(c, 0, 0xFFFF_FFFF, 70,
