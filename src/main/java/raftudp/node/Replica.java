@@ -241,7 +241,7 @@ public final class Replica<A> {
             return;
         }
         if (pw.term() == e.term()) {
-            out.reply(pw.client(), ClientResponse.ok(pw.request(), result));
+            out.reply(pw.client(), ClientResponse.ok(pw.request(), result, raft.leader()));
         } else {
             // our proposal at this index was overwritten: it never commits; let the client retry
             out.reply(pw.client(), ClientResponse.retry(pw.request(), raft.leader()));
@@ -267,7 +267,8 @@ public final class Replica<A> {
             PendingRead<A> pr = it.next();
             if (pr.index() <= applied) {
                 it.remove();
-                out.reply(pr.client(), ClientResponse.ok(pr.request(), kv.read((Command.Get) pr.request().command())));
+                out.reply(pr.client(), ClientResponse.ok(pr.request(),
+                        kv.read((Command.Get) pr.request().command()), raft.leader()));
             }
         }
     }
