@@ -203,6 +203,12 @@ public final class Raft {
             handleVoteRequest(v);
             return;
         }
+        if (role == Role.LEADER && (m instanceof Message.AppendRequest || m instanceof Message.Heartbeat
+                || m instanceof Message.SnapshotChunk || m instanceof Message.TimeoutNow)) {
+            // §5.2 election safety: we won this term, so no one else leads it; the claim is false
+            refused(Refusal.RIVAL_LEADER);
+            return;
+        }
         switch (role) {
             case LEADER -> leadership.step(m);
             case CANDIDATE, PRE_CANDIDATE -> stepCandidate(m);
@@ -351,7 +357,7 @@ public final class Raft {
         role = Role.LEADER;
         leader = cfg.id();
         reset();
-        leadership = new Leadership(cfg, log, term, peers, reads, () -> snapshot, this::send);
+        leadership = new Leadership(cfg, log, term, peers, reads, () -> snapshot, this::send, this::refused);
     }
 
     private void reset() {

@@ -20,6 +20,19 @@ public enum Refusal {
      */
     BAD_SNAPSHOT,
     /**
+     * A leader's message (AppendRequest, Heartbeat, SnapshotChunk, TimeoutNow) of this node's
+     * own term while this node leads that term: election safety (§5.2) says it is false.
+     * Ignored, not answered.
+     */
+    RIVAL_LEADER,
+    /**
+     * An answer to this leader that acknowledges what it never sent: an AppendResponse at an
+     * index beyond its log, a SnapshotResponse for a snapshot beyond its log, a
+     * HeartbeatResponse for a read round not yet started. Believing one would commit or
+     * confirm reads on nothing; it is ignored.
+     */
+    BAD_ACK,
+    /**
      * A campaign this node did not start because its term is at {@link Raft#TERM_MAX}: the
      * next term would pass the ceiling.
      */
