@@ -21,6 +21,7 @@ final class Leadership {
     private final PendingReads reads;
     private final Supplier<Snapshot> snapshot;
     private final Consumer<Message> send;
+    private final Consumer<Refusal> refuse;
     private final Map<Integer, Progress> progress = new LinkedHashMap<>();
 
     private int heartbeatElapsed;
@@ -32,8 +33,9 @@ final class Leadership {
 
     /** Takes office: progress for every follower, and the term's no-op (§8). */
     Leadership(Config cfg, RaftLog log, long term, List<Integer> peers, PendingReads reads,
-               Supplier<Snapshot> snapshot, Consumer<Message> send) {
+               Supplier<Snapshot> snapshot, Consumer<Message> send, Consumer<Refusal> refuse) {
         this.cfg = cfg;
+        this.refuse = refuse;
         this.log = log;
         this.term = term;
         this.reads = reads;
@@ -130,11 +132,7 @@ final class Leadership {
             handleHeartbeatResponse(r);
         } else if (m instanceof Message.SnapshotResponse r) {
             handleSnapshotResponse(r);
-        } else if (m instanceof Message.AppendRequest || m instanceof Message.Heartbeat
-                || m instanceof Message.SnapshotChunk) {
-            throw new IllegalStateException("election safety broken: node " + m.from()
-                    + " acts as leader in term " + term + " held by " + cfg.id());
-        }
+        } // a rival leader's messages of our term never get here: Raft refuses them (RIVAL_LEADER)
     }
 
     boolean hasWork() {
@@ -163,6 +161,11 @@ final class Leadership {
     }
 
     private void handleAppendResponse(Message.AppendResponse r) {
+        if (r.index() > log.lastIndex()) {
+            // a follower cannot hold, nor reject at, an index we never had: a forged or buggy answer
+            refuse.accept(Refusal.BAD_ACK);
+            return;
+        }
         Progress pr = progress.get(r.from());
         pr.recentActive = true;
         if (r.success()) {
@@ -197,11 +200,15 @@ final class Leadership {
             }
         }
         pr.becomeProbe();
-        pr.next = Math.max(pr.match + 1, Math.min(next, r.index()));
+        pr.next = Math.max(pr.match + 1, Math.min(Math.min(next, r.index()), log.lastIndex() + 1));
         sendAppend(pr, true);
     }
 
     private void handleHeartbeatResponse(Message.HeartbeatResponse r) {
+        if (r.readContext() > reads.round()) {
+            refuse.accept(Refusal.BAD_ACK); // an ack of a read round not yet started would confirm reads early
+            return;
+        }
         Progress pr = progress.get(r.from());
         pr.recentActive = true;
         if (r.readContext() > pr.readAck) {
@@ -222,6 +229,10 @@ final class Leadership {
     }
 
     private void handleSnapshotResponse(Message.SnapshotResponse r) {
+        if (r.snapshotIndex() > log.lastIndex()) {
+            refuse.accept(Refusal.BAD_ACK); // a snapshot beyond our log: no such snapshot was sent
+            return;
+        }
         Progress pr = progress.get(r.from());
         pr.recentActive = true;
         if (r.done()) {
@@ -332,7 +343,7 @@ final class Leadership {
             int end = Math.min(data.length, off + cfg.snapshotChunkBytesMax());
             boolean last = end == data.length;
             send.accept(new Message.SnapshotChunk(term, cfg.id(), pr.id, pr.sending.index(), pr.sending.term(),
-                    data.length, off, Arrays.copyOfRange(data, off, end), last));
+                    data.length, pr.sendingChecksum, off, Arrays.copyOfRange(data, off, end), last));
             pr.snapshotSentTo = end;
             pr.snapshotSentAll = last;
         }

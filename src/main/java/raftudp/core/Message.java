@@ -77,9 +77,11 @@ public sealed interface Message
     /**
      * One chunk of an InstallSnapshot (§7). Bytes {@code [offset, offset + data.length)} of
      * the snapshot whose total size is {@code totalBytes}; {@code last} marks the final one.
+     * {@code checksum} is the CRC32C of the whole image ({@link Snapshot#checksum()}), the same
+     * in every chunk of one transfer: the receiver checks it before anything is installed.
      */
     record SnapshotChunk(long term, int from, int to, long snapshotIndex, long snapshotTerm,
-                         long totalBytes, long offset, byte[] data, boolean last) implements Message {
+                         long totalBytes, long checksum, long offset, byte[] data, boolean last) implements Message {
         public SnapshotChunk {
             Objects.requireNonNull(data, "data");
         }
@@ -88,7 +90,7 @@ public sealed interface Message
         public boolean equals(Object o) {
             return o instanceof SnapshotChunk c && c.term == term && c.from == from && c.to == to
                     && c.snapshotIndex == snapshotIndex && c.snapshotTerm == snapshotTerm
-                    && c.totalBytes == totalBytes && c.offset == offset && c.last == last
+                    && c.totalBytes == totalBytes && c.checksum == checksum && c.offset == offset && c.last == last
                     && java.util.Arrays.equals(c.data, data);
         }
 
@@ -101,6 +103,7 @@ public sealed interface Message
         public String toString() {
             return "SnapshotChunk[term=" + term + ", from=" + from + ", to=" + to + ", snapshot="
                     + snapshotIndex + "@" + snapshotTerm + ", offset=" + offset + "/" + totalBytes
+                    + ", crc=" + Long.toHexString(checksum)
                     + ", len=" + data.length + ", last=" + last + "]";
         }
     }

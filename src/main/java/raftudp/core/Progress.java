@@ -33,6 +33,8 @@ final class Progress {
 
     // SNAPSHOT state
     Snapshot sending;
+    /** {@code sending.checksum()}, computed once per transfer. */
+    long sendingChecksum;
     long snapshotAcked;
     long snapshotSentTo;
     boolean snapshotSentAll;
@@ -70,6 +72,7 @@ final class Progress {
         inflight.clear();
         probeSent = false;
         sending = s;
+        sendingChecksum = s.checksum();
         snapshotAcked = 0;
         snapshotSentTo = 0;
         snapshotSentAll = false;

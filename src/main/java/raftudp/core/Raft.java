@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * The Raft protocol for one node, as a deterministic state machine. It does no I/O, reads
@@ -23,6 +24,13 @@ import java.util.Map;
 public final class Raft {
     /** No node (no leader known, no transfer target). */
     public static final int NONE = -1;
+    /**
+     * The largest term a node ever holds or accepts: 2^48 (docs/wire-format.md §3.3). Far
+     * beyond any real election count (one election per millisecond for 8,900 years), and far
+     * enough below the wire's 2^63 - 1 that no term arithmetic can overflow. Messages above it
+     * are dropped before they reach the core; a node at it does not campaign.
+     */
+    public static final long TERM_MAX = 1L << 48;
     /** Committed entries handed out in one Ready at most. */
     static final int APPLY_BATCH_MAX = 4096;
 
@@ -51,7 +59,8 @@ public final class Raft {
 
     private Snapshot snapshot;
     private Snapshot snapshotToPersist;
-    private final SnapshotReceiver receiver = new SnapshotReceiver();
+    private final SnapshotReceiver receiver;
+    private final long[] refusals = new long[Refusal.values().length];
     private final PendingReads reads = new PendingReads();
 
     private List<Message> outbox = new ArrayList<>();
@@ -67,6 +76,26 @@ public final class Raft {
      * @param entries  persisted entries following the snapshot
      */
     public Raft(Config cfg, HardState hard, Snapshot snapshot, List<Entry> entries, RandomSource random) {
+        this(cfg, hard, snapshot, entries, random, s -> true);
+    }
+
+    /**
+     * As above, with the state machine's check of received snapshots: a snapshot is
+     * installed only when its image matches the checksum its chunks carried and
+     * {@code snapshotCheck} accepts it (e.g. it parses). The check must not throw.
+     *
+     * @throws TermCeilingException when the stored term is above {@link #TERM_MAX} (data
+     *                              written by an older version that believed a forged term)
+     */
+    public Raft(Config cfg, HardState hard, Snapshot snapshot, List<Entry> entries, RandomSource random,
+                Predicate<Snapshot> snapshotCheck) {
+        if (hard.term() > TERM_MAX) {
+            throw new TermCeilingException("node " + cfg.id() + ": the stored term " + hard.term()
+                    + " is above the term ceiling " + TERM_MAX + " (2^48): this node could never campaign. "
+                    + "The data was written by an older version that adopted a forged term; see docs/node.md "
+                    + "\"Term ceiling\" for how to recover");
+        }
+        this.receiver = new SnapshotReceiver(snapshotCheck);
         this.cfg = cfg;
         this.random = random;
         this.snapshot = snapshot;
@@ -159,6 +188,9 @@ public final class Raft {
         if (m.to() != cfg.id() || m.from() == cfg.id() || !cfg.nodes().contains(m.from())) {
             return; // misaddressed: not ours to act on
         }
+        if (m.term() > TERM_MAX) {
+            return; // the node's admission drops these first (TERM_CEILING); never adopt one
+        }
         if (m.term() > term) {
             if (!stepHigherTerm(m)) {
                 return;
@@ -169,6 +201,12 @@ public final class Raft {
         }
         if (m instanceof Message.VoteRequest v) {
             handleVoteRequest(v);
+            return;
+        }
+        if (role == Role.LEADER && (m instanceof Message.AppendRequest || m instanceof Message.Heartbeat
+                || m instanceof Message.SnapshotChunk || m instanceof Message.TimeoutNow)) {
+            // §5.2 election safety: we won this term, so no one else leads it; the claim is false
+            refused(Refusal.RIVAL_LEADER);
             return;
         }
         switch (role) {
@@ -220,6 +258,12 @@ public final class Raft {
     }
 
     private void campaign(boolean transfer, boolean skipPreVote) {
+        if (term >= TERM_MAX) {
+            refused(Refusal.TERM_CEILING); // term + 1 would pass the ceiling: stay a follower
+            resetElectionTimer();
+            electionElapsed = 0;
+            return;
+        }
         if (cfg.preVote() && !skipPreVote) {
             becomePreCandidate();
         } else {
@@ -313,7 +357,7 @@ public final class Raft {
         role = Role.LEADER;
         leader = cfg.id();
         reset();
-        leadership = new Leadership(cfg, log, term, peers, reads, () -> snapshot, this::send);
+        leadership = new Leadership(cfg, log, term, peers, reads, () -> snapshot, this::send, this::refused);
     }
 
     private void reset() {
@@ -353,6 +397,12 @@ public final class Raft {
     }
 
     private void handleAppend(Message.AppendRequest a) {
+        if (log.conflictsWithCommitted(a.entries())) {
+            // A real leader holds every committed entry (§5.4 Leader Completeness): this one
+            // is forged, replayed from a diverged history, or buggy. Apply nothing, answer nothing.
+            refused(Refusal.COMMITTED_CONFLICT);
+            return;
+        }
         if (a.prevLogIndex() < log.commit()) {
             // Everything up to our commit matches the leader (Log Matching); say so and let
             // it continue from there rather than re-checking compacted history.
@@ -392,6 +442,12 @@ public final class Raft {
             return;
         }
         Snapshot s = receiver.offer(c);
+        if (receiver.takeRejected()) {
+            // the image failed its checksum or the state machine's check: restart from 0
+            refused(Refusal.BAD_SNAPSHOT);
+            send(new Message.SnapshotResponse(term, cfg.id(), c.from(), c.snapshotIndex(), 0, false));
+            return;
+        }
         if (s == null) {
             send(new Message.SnapshotResponse(term, cfg.id(), c.from(), c.snapshotIndex(), receiver.received(), false));
             return;
@@ -404,6 +460,10 @@ public final class Raft {
 
     private void send(Message m) {
         outbox.add(m);
+    }
+
+    private void refused(Refusal r) {
+        refusals[r.ordinal()]++;
     }
 
     // ---------------------------------------------------------------- ready / advance
@@ -544,6 +604,15 @@ public final class Raft {
     /** Leader only: each follower's match index (empty map otherwise). */
     public Map<Integer, Long> matchIndexes() {
         return leadership == null ? Map.of() : leadership.matchIndexes();
+    }
+
+    /** How many times each {@link Refusal} happened since this node started. */
+    public Map<Refusal, Long> refusals() {
+        Map<Refusal, Long> m = new java.util.EnumMap<>(Refusal.class);
+        for (Refusal r : Refusal.values()) {
+            m.put(r, refusals[r.ordinal()]);
+        }
+        return m;
     }
 
     /** Node a leadership transfer is under way to, or {@link #NONE}. */

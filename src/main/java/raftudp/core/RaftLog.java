@@ -127,6 +127,22 @@ final class RaftLog {
     }
 
     /**
+     * True when one of {@code incoming} sits at a committed index this log still holds
+     * (above the snapshot) with another term: a claim no real leader makes (§5.4).
+     */
+    boolean conflictsWithCommitted(List<Entry> incoming) {
+        for (Entry e : incoming) {
+            if (e.index() > commit) {
+                break; // entries ascend
+            }
+            if (e.index() > snapshotIndex && term(e.index()) != e.term()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * Follower append (§5.3 step 3-4): skip entries already present, truncate at the first
      * conflicting one, append the rest. Entries at or below commit never conflict (Log
      * Matching); finding one would be a broken invariant.

@@ -14,6 +14,17 @@ public record Snapshot(long index, long term, byte[] data) {
         }
     }
 
+    /**
+     * The CRC32C of {@code data} (0 .. 2^32 - 1): what SnapshotChunks carry so that a
+     * receiver can tell a damaged or forged image from the one the leader holds. Computed on
+     * each call (a pass over the data): callers that need it often keep it.
+     */
+    public long checksum() {
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(data);
+        return crc.getValue();
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof Snapshot s && s.index == index && s.term == term

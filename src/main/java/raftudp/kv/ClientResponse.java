@@ -40,7 +40,12 @@ public record ClientResponse(long clientId, long seq, Status status, int leaderH
     }
 
     public static ClientResponse ok(ClientRequest r, Result result) {
-        return new ClientResponse(r.clientId(), r.seq(), Status.OK, -1, result);
+        return ok(r, result, -1);
+    }
+
+    /** An OK answer naming the leader the answering node knows (itself, when it leads), or -1. */
+    public static ClientResponse ok(ClientRequest r, Result result, int leaderHint) {
+        return new ClientResponse(r.clientId(), r.seq(), Status.OK, leaderHint, result);
     }
 
     public static ClientResponse notLeader(ClientRequest r, int leaderHint) {

@@ -8,6 +8,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
+import raftudp.core.TermCeilingException;
 import raftudp.storage.FileStorage;
 import raftudp.storage.FileStorageOptions;
 import raftudp.storage.FsyncPolicy;
@@ -166,7 +167,7 @@ public final class NodeMain implements Callable<Integer> {
         try {
             FileStorage storage = FileStorage.open(plan.storage());
             rt = NodeRuntime.start(plan.cluster(), plan.index(), plan.settings(), storage, transportFor(plan));
-        } catch (StorageException | TransportException e) {
+        } catch (StorageException | TransportException | TermCeilingException e) {
             err.println("raft-node: cannot start node " + plan.index() + ": " + e.getMessage());
             err.flush();
             return 1;

@@ -2,11 +2,11 @@ package raftudp.node;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import raftudp.core.Message;
-import raftudp.kv.ClientRequest;
 import raftudp.transport.DatagramSink;
+import raftudp.wire.ClusterConfig;
 import raftudp.wire.MessageClass;
 import raftudp.wire.PortMap;
+import raftudp.wire.RateLimitedLog;
 import raftudp.wire.WireDecoder;
 import raftudp.wire.WireStats;
 
@@ -19,8 +19,8 @@ import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 
 /**
- * The transport side of a node: runs on the transport's I/O thread(s), decodes datagrams
- * and hands what they complete to the event loop. Never blocks and never throws: a full
+ * The transport side of a node: runs on the transport's I/O thread(s), decodes datagrams,
+ * puts what they complete through {@link Admission} and hands what it admits to the event loop. Never blocks and never throws: a full
  * inbox drops the input (counted by the {@code offer} callback's owner).
  *
  * <p>Each local port has its own {@link WireDecoder}, used under that decoder's lock, so a
@@ -37,19 +37,24 @@ final class NodeReceiver implements DatagramSink {
 
     private final int selfId;
     private final Map<Integer, PortDecoder> byPort = new HashMap<>();
+    private final Admission admission;
     private final Predicate<NodeInput> offer;
     private final NodeCounters counters;
 
     /**
+     * @param cluster      the members: who may send Raft messages, from which address and ports
      * @param offer        hands an input to the loop without blocking; false when the inbox is full
      * @param key          the cluster key the decoders authenticate with, or null
      * @param adminReplays the node's replay window for authenticated admin requests, or null
      */
-    NodeReceiver(int selfId, PortMap ports, WireStats stats, LongSupplier clockMs, Predicate<NodeInput> offer,
-                 NodeCounters counters, raftudp.wire.ClusterKey key, raftudp.wire.ReplayGuard adminReplays) {
+    NodeReceiver(int selfId, ClusterConfig cluster, WireStats stats, LongSupplier clockMs,
+                 Predicate<NodeInput> offer, NodeCounters counters, raftudp.wire.ClusterKey key,
+                 raftudp.wire.ReplayGuard adminReplays) {
         this.selfId = selfId;
         this.offer = offer;
         this.counters = counters;
+        this.admission = new Admission(selfId, cluster, stats, new RateLimitedLog(LOG, clockMs, 10_000));
+        PortMap ports = cluster.node(selfId).ports();
         for (MessageClass c : MessageClass.values()) {
             WireDecoder d = new WireDecoder(raftudp.wire.WireLimits.DEFAULT, stats, clockMs, WireDecoder.LOG_INTERVAL_MS_DEFAULT,
                     "node " + selfId + " " + c.name().toLowerCase() + " port", key, adminReplays);
@@ -68,30 +73,15 @@ final class NodeReceiver implements DatagramSink {
         synchronized (pd) {
             got = pd.decoder().decode(payload, from, pd.messageClass());
         }
-        got.ifPresent(r -> dispatch(r, from));
-    }
-
-    private void dispatch(WireDecoder.Received r, InetSocketAddress from) {
-        NodeInput input;
-        Object m = r.message();
-        if (m instanceof Message msg) {
-            if (msg.to() != selfId) {
-                counters.misaddressed.increment();
-                return;
-            }
-            input = new NodeInput.Peer(msg);
-        } else if (m instanceof ClientRequest req) {
-            input = new NodeInput.Client(req, from);
-        } else if (m instanceof raftudp.wire.StatusRequest) {
-            input = new NodeInput.Status(from);
-        } else if (m instanceof raftudp.wire.FaultRequest f) {
-            input = new NodeInput.Fault(f, from, r.authenticated());
-        } else {
-            counters.unexpected.increment(); // a response sent to a node: nobody asked
+        if (got.isEmpty()) {
+            return;
+        }
+        NodeInput input = admission.admit(got.get(), from, pd.messageClass());
+        if (input == null) {
             return;
         }
         if (LOG.isDebugEnabled()) {
-            LOG.debug("node {}: rx {} from {}", selfId, NodeInput.describe(m), from);
+            LOG.debug("node {}: rx {} from {}", selfId, NodeInput.describe(got.get().message()), from);
         }
         offer.test(input);
     }

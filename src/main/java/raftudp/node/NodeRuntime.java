@@ -127,7 +127,7 @@ public final class NodeRuntime implements AutoCloseable {
         this.codec = new WireCodec(id, seeds.nextInt(), WireLimits.DEFAULT, wireStats, key);
         this.inbox = new ArrayBlockingQueue<>(settings.inboxMessagesMax());
         this.warnings = new RateLimitedLog(LOG, NodeRuntime::monotonicMs, 10_000);
-        this.receiver = new NodeReceiver(id, self.ports(), wireStats, NodeRuntime::monotonicMs, this::offer, counters,
+        this.receiver = new NodeReceiver(id, cluster, wireStats, NodeRuntime::monotonicMs, this::offer, counters,
                 key, key == null ? null : new ReplayGuard(wallClockMs));
         Replica.Options options = new Replica.Options(settings.snapshotEveryEntries(),
                 Replica.Options.defaults().sessionTimeoutMs(), Replica.Options.defaults().sessionsMax());
@@ -177,6 +177,10 @@ public final class NodeRuntime implements AutoCloseable {
             closeQuietly(storage, rt.transport);
             throw e;
         }
+        if (rt.replica.raft().term() >= Raft.TERM_MAX) {
+            LOG.warn("node {}: the stored term {} is at the ceiling {}: this node follows and votes but can never "
+                    + "campaign (see docs/node.md, \"Term ceiling\")", id, rt.replica.raft().term(), Raft.TERM_MAX);
+        }
         rt.loop.start();
         LOG.info("node {}: started at {} over {} ({}), cluster of {}, fault rules: {}; {}", id, rt.self,
                 rt.transport.name(), settings.describe(), cluster.size(), Faults.describe(rt.transport.rules()),
@@ -209,6 +213,11 @@ public final class NodeRuntime implements AutoCloseable {
         warnings.warn("inbox", () -> "node " + id + ": event loop inbox full (" + settings.inboxMessagesMax()
                 + " inputs): dropping input; see node.inbox_drops");
         return false;
+    }
+
+    /** Hands {@code input} to the loop as the receiver would, past decoding and admission (tests). */
+    boolean deliver(NodeInput input) {
+        return offer(input);
     }
 
     /** The replica's output: encoded on the loop thread, sent through the transport. */
@@ -314,24 +323,38 @@ public final class NodeRuntime implements AutoCloseable {
     private void step(List<NodeInput> batch, List<InetSocketAddress> statusWaiters) {
         counters.batches.increment();
         for (NodeInput in : batch) {
-            if (in instanceof NodeInput.Peer p) {
-                counters.inputs.increment();
-                noticeLeaderContact(p.message());
-                replica.receive(p.message());
-            } else if (in instanceof NodeInput.Client c) {
-                counters.inputs.increment();
-                replica.submit(c.request(), c.client());
-            } else if (in instanceof NodeInput.Status s) {
-                counters.inputs.increment();
-                statusWaiters.add(s.client());
-            } else if (in instanceof NodeInput.Fault f) {
-                counters.inputs.increment();
-                answerFault(f);
-            } else if (in instanceof NodeInput.Task t) {
-                t.work().run();
+            try {
+                stepOne(in, statusWaiters);
+            } catch (RuntimeException e) {
+                // Remote input passed the decoder and admission, so this is a bug; the loop
+                // keeps serving (DESIGN.md: nothing from the network stops a node).
+                counters.inputErrors.increment();
+                if (warnings.warn("input_error", () -> "node " + id + ": handling " + NodeInput.describe(in)
+                        + " failed; input dropped, the node keeps serving: " + e)) {
+                    LOG.error("node {}: the failure above, with its stack (a bug: please report it)", id, e);
+                }
             }
-            // Wake: nothing to do, the loop re-reads `running`
         }
+    }
+
+    private void stepOne(NodeInput in, List<InetSocketAddress> statusWaiters) {
+        if (in instanceof NodeInput.Peer p) {
+            counters.inputs.increment();
+            noticeLeaderContact(p.message());
+            replica.receive(p.message());
+        } else if (in instanceof NodeInput.Client c) {
+            counters.inputs.increment();
+            replica.submit(c.request(), c.client());
+        } else if (in instanceof NodeInput.Status s) {
+            counters.inputs.increment();
+            statusWaiters.add(s.client());
+        } else if (in instanceof NodeInput.Fault f) {
+            counters.inputs.increment();
+            answerFault(f);
+        } else if (in instanceof NodeInput.Task t) {
+            t.work().run();
+        }
+        // Wake: nothing to do, the loop re-reads `running`
     }
 
     /**
@@ -432,6 +455,7 @@ public final class NodeRuntime implements AutoCloseable {
         Replica.NodeStatus s = replica.status();
         Map<String, Long> c = new TreeMap<>(wireStats.snapshot());
         counters.putInto(c);
+        replica.raft().refusals().forEach((r, n) -> c.put("refused." + r.name(), n));
         c.put("node.inbox_depth", (long) inbox.size());
         c.put("node.pending_requests", (long) replica.pendingRequests());
         c.put("node.partial_messages", (long) receiver.partialMessages());

@@ -68,6 +68,9 @@ public final class Replica<A> {
     private final LongSupplier clockMs;
     private final Raft raft;
     private KvStore kv;
+    /** A received snapshot's state, restored by {@link #checkSnapshot} before the core installs it. */
+    private KvStore checkedRestore;
+    private long checkedRestoreIndex = -1;
 
     private final Map<Long, PendingWrite<A>> writes = new LinkedHashMap<>();
     private final Map<Long, PendingRead<A>> readsConfirming = new LinkedHashMap<>();
@@ -95,7 +98,7 @@ public final class Replica<A> {
         this.kv = rec.snapshot() == null
                 ? new KvStore(options.sessionTimeoutMs(), options.sessionsMax())
                 : KvStore.restore(rec.snapshot().data(), options.sessionTimeoutMs(), options.sessionsMax());
-        this.raft = new Raft(config, rec.hardState(), rec.snapshot(), rec.entries(), random);
+        this.raft = new Raft(config, rec.hardState(), rec.snapshot(), rec.entries(), random, this::checkSnapshot);
         this.lastRole = raft.role();
         this.lastTerm = raft.term();
     }
@@ -179,7 +182,9 @@ public final class Replica<A> {
         boolean wrote = false;
         if (rd.snapshot() != null) {
             storage.saveSnapshot(rd.snapshot());
-            kv = KvStore.restore(rd.snapshot().data(), options.sessionTimeoutMs(), options.sessionsMax());
+            kv = checkedRestore != null && checkedRestoreIndex == rd.snapshot().index() ? checkedRestore
+                    : KvStore.restore(rd.snapshot().data(), options.sessionTimeoutMs(), options.sessionsMax());
+            checkedRestore = null;
             observer.restored(rd.snapshot().index());
             wrote = true;
         }
@@ -193,6 +198,24 @@ public final class Replica<A> {
         }
         if (wrote) {
             storage.sync();
+        }
+    }
+
+    /**
+     * The core's check of a received snapshot, before it installs it: the image must be a
+     * key-value state that parses and passes its own CRC. Keeps the restored state for
+     * {@link #persist}, so the image is parsed once.
+     */
+    private boolean checkSnapshot(Snapshot s) {
+        try {
+            checkedRestore = KvStore.restore(s.data(), options.sessionTimeoutMs(), options.sessionsMax());
+            checkedRestoreIndex = s.index();
+            return true;
+        } catch (RuntimeException e) { // KvCodec.MalformedException, or a bug: never install it
+            checkedRestore = null;
+            LOG.warn("node {}: refused a received snapshot through index {}: {}", config.id(), s.index(),
+                    e.getMessage());
+            return false;
         }
     }
 
@@ -218,7 +241,7 @@ public final class Replica<A> {
             return;
         }
         if (pw.term() == e.term()) {
-            out.reply(pw.client(), ClientResponse.ok(pw.request(), result));
+            out.reply(pw.client(), ClientResponse.ok(pw.request(), result, raft.leader()));
         } else {
             // our proposal at this index was overwritten: it never commits; let the client retry
             out.reply(pw.client(), ClientResponse.retry(pw.request(), raft.leader()));
@@ -244,7 +267,8 @@ public final class Replica<A> {
             PendingRead<A> pr = it.next();
             if (pr.index() <= applied) {
                 it.remove();
-                out.reply(pr.client(), ClientResponse.ok(pr.request(), kv.read((Command.Get) pr.request().command())));
+                out.reply(pr.client(), ClientResponse.ok(pr.request(),
+                        kv.read((Command.Get) pr.request().command()), raft.leader()));
             }
         }
     }

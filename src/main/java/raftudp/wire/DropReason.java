@@ -1,13 +1,15 @@
 package raftudp.wire;
 
 /**
- * Why a datagram, or a partly reassembled message, was dropped. Each drop is counted in
- * {@link WireStats} under exactly one reason.
+ * Why a datagram, a partly reassembled message or a decoded message was dropped. Each drop
+ * is counted in {@link WireStats} under exactly one reason.
  *
- * <p>Reasons with {@link #perDatagram()} true count datagrams: every received datagram
- * is either dropped under one of them, buffered as a chunk, or completes a delivered
- * message. The others ({@link #EVICTED}, {@link #EXPIRED}, {@link #ABANDONED}) count
- * partial messages discarded from reassembly, whose chunks were already counted as buffered.
+ * <p>Reasons of kind {@link Kind#DATAGRAM} count datagrams: every received datagram is either
+ * dropped under one of them, buffered as a chunk, or completes a delivered message.
+ * {@link Kind#PARTIAL} reasons count partial messages discarded from reassembly, whose chunks
+ * were already counted as buffered. {@link Kind#MESSAGE} reasons count messages the decoder
+ * delivered and the node's admission step then refused (docs/wire-format.md §7.1): every
+ * delivered message is either admitted or dropped under one of them.
  */
 public enum DropReason {
     /** Fewer bytes than the 64-byte header. */
@@ -53,6 +55,28 @@ public enum DropReason {
     REPLAYED(true),
     /** A decoder bug caught by the safety net (never expected; logged at ERROR). */
     INTERNAL_ERROR(true),
+    /** A Raft message whose dst_id is not this node. */
+    MISADDRESSED(Kind.MESSAGE),
+    /** A Raft message whose src_id is not a member of the cluster. */
+    NOT_MEMBER(Kind.MESSAGE),
+    /**
+     * A Raft message from a member id whose source address (and port) is not the one the
+     * cluster configuration gives that member, or that claims to come from this node itself.
+     */
+    WRONG_SOURCE(Kind.MESSAGE),
+    /** A term above the ceiling (2^48): no room would be left to campaign. */
+    TERM_CEILING(Kind.MESSAGE),
+    /** Fields that contradict each other under the Raft rules (e.g. a log term above the message's term). */
+    BAD_CLAIM(Kind.MESSAGE),
+    /**
+     * An AppendRequest entry the state machine could never apply: a NORMAL entry whose data is
+     * not a key-value log entry, or a NOOP entry with data.
+     */
+    BAD_ENTRY(Kind.MESSAGE),
+    /** A client request whose session fields break the session rules (client id set, seq 0). */
+    BAD_SESSION(Kind.MESSAGE),
+    /** A message type a node never receives (answers meant for clients). */
+    UNEXPECTED_TYPE(Kind.MESSAGE),
     /** A partial message pushed out to respect the reassembly memory or message-count limit. */
     EVICTED(false),
     /** A partial message that received no chunk within the reassembly timeout. */
@@ -60,14 +84,33 @@ public enum DropReason {
     /** A partial message discarded because one of its chunks was inconsistent or too large. */
     ABANDONED(false);
 
-    private final boolean perDatagram;
-
-    DropReason(boolean perDatagram) {
-        this.perDatagram = perDatagram;
+    /** What a reason counts. */
+    public enum Kind {
+        /** Received datagrams, dropped before they completed a message. */
+        DATAGRAM,
+        /** Partial messages discarded from reassembly. */
+        PARTIAL,
+        /** Delivered messages that the node's admission step refused. */
+        MESSAGE
     }
 
-    /** True when this reason counts datagrams, false when it counts partial messages. */
+    private final Kind kind;
+
+    DropReason(boolean perDatagram) {
+        this(perDatagram ? Kind.DATAGRAM : Kind.PARTIAL);
+    }
+
+    DropReason(Kind kind) {
+        this.kind = kind;
+    }
+
+    /** What this reason counts. */
+    public Kind kind() {
+        return kind;
+    }
+
+    /** True when this reason counts datagrams (kind {@link Kind#DATAGRAM}). */
     public boolean perDatagram() {
-        return perDatagram;
+        return kind == Kind.DATAGRAM;
     }
 }

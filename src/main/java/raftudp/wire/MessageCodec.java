@@ -28,6 +28,8 @@ import static raftudp.wire.RaftHeader.NO_NODE;
 final class MessageCodec {
     /** Smallest encoded entry: term, kind, data length. */
     static final int ENTRY_BYTES_MIN = 8 + 1 + 4;
+    /** Largest snapshot checksum: a CRC32C is a u32. */
+    static final long CHECKSUM_MAX = 0xFFFF_FFFFL;
     private static final RaftHeader.Field[] LONG_FIELDS = {RaftHeader.Field.TERM, RaftHeader.Field.INDEX_A,
         RaftHeader.Field.INDEX_B, RaftHeader.Field.LOG_TERM, RaftHeader.Field.COMMIT_INDEX};
 
@@ -80,7 +82,7 @@ final class MessageCodec {
                     Frame.NO_BODY);
         } else if (m instanceof Message.SnapshotChunk c) {
             return new Frame(MessageType.SNAPSHOT_CHUNK, flag(c.last(), FLAG_LAST), c.from(), c.to(), c.term(),
-                    c.snapshotIndex(), c.offset(), c.snapshotTerm(), 0, snapshotBody(c));
+                    c.snapshotIndex(), c.offset(), c.snapshotTerm(), c.checksum(), snapshotBody(c));
         } else if (m instanceof Message.SnapshotResponse r) {
             return new Frame(MessageType.SNAPSHOT_RESPONSE, flag(r.done(), FLAG_DONE), r.from(), r.to(), r.term(),
                     r.snapshotIndex(), r.nextOffset(), 0, 0, Frame.NO_BODY);
@@ -143,6 +145,9 @@ final class MessageCodec {
     private static byte[] snapshotBody(Message.SnapshotChunk c) {
         if (c.totalBytes() < 0 || c.offset() < 0 || c.data().length > c.totalBytes() - c.offset()) {
             throw new IllegalArgumentException("chunk exceeds its snapshot: " + c);
+        }
+        if (c.checksum() < 0 || c.checksum() > CHECKSUM_MAX) {
+            throw new IllegalArgumentException("snapshot checksum " + c.checksum() + " is not a CRC32C value");
         }
         ByteBuffer body = ByteBuffer.allocate(Math.addExact(8 + 4, c.data().length));
         body.putLong(c.totalBytes()).putInt(c.data().length).put(c.data());
@@ -210,6 +215,9 @@ final class MessageCodec {
             } else if (v < 0 && !(clientIdField && f == RaftHeader.Field.INDEX_A)) {
                 throw badField(f.p4Name() + " " + Long.toUnsignedString(v) + " exceeds 2^63-1");
             }
+        }
+        if (t == MessageType.SNAPSHOT_CHUNK && Long.compareUnsigned(h.commitIndex(), CHECKSUM_MAX) > 0) {
+            throw badField("snapshot checksum " + Long.toUnsignedString(h.commitIndex()) + " exceeds 2^32-1");
         }
         if (t.isRaft() || t == MessageType.STATUS_RESPONSE || t == MessageType.FAULT_RESPONSE
                 || t == MessageType.ERROR_RESPONSE) {
@@ -321,6 +329,7 @@ final class MessageCodec {
                     + Long.toUnsignedString(total) + " bytes");
         }
         return new Message.SnapshotChunk(h.term(), h.source(), h.destination(), h.indexA(), h.logTerm(), total,
+                h.commitIndex(),
                 h.indexB(), data, (h.flags() & FLAG_LAST) != 0);
     }
 

@@ -45,9 +45,12 @@ public enum MessageType {
     HEARTBEAT(5, MessageClass.HEARTBEAT, Message.Heartbeat.class, 0, TERM, INDEX_A, COMMIT_INDEX),
     /** {@link Message.HeartbeatResponse}: term, indexA = readContext. */
     HEARTBEAT_RESPONSE(6, MessageClass.HEARTBEAT, Message.HeartbeatResponse.class, 0, TERM, INDEX_A),
-    /** {@link Message.SnapshotChunk}: term, indexA = snapshotIndex, indexB = offset, logTerm = snapshotTerm. */
+    /**
+     * {@link Message.SnapshotChunk}: term, indexA = snapshotIndex, indexB = offset, logTerm = snapshotTerm,
+     * commit = the CRC32C of the whole image (0 .. 2^32 - 1).
+     */
     SNAPSHOT_CHUNK(7, MessageClass.SNAPSHOT, Message.SnapshotChunk.class, FLAG_LAST,
-            TERM, INDEX_A, INDEX_B, LOG_TERM),
+            TERM, INDEX_A, INDEX_B, LOG_TERM, COMMIT_INDEX),
     /** {@link Message.SnapshotResponse}: term, indexA = snapshotIndex, indexB = nextOffset. */
     SNAPSHOT_RESPONSE(8, MessageClass.SNAPSHOT, Message.SnapshotResponse.class, FLAG_DONE,
             TERM, INDEX_A, INDEX_B),

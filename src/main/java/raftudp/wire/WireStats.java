@@ -45,6 +45,29 @@ public final class WireStats {
         dropped.get(reason).increment();
     }
 
+    /**
+     * Counts a delivered message that the receiver's admission step refused.
+     *
+     * @throws IllegalArgumentException when {@code reason} is not of kind {@link DropReason.Kind#MESSAGE}
+     */
+    public void countRejected(DropReason reason) {
+        if (reason.kind() != DropReason.Kind.MESSAGE) {
+            throw new IllegalArgumentException(reason + " counts " + reason.kind() + ", not messages");
+        }
+        dropped.get(reason).increment();
+    }
+
+    /** Delivered messages refused by an admission step, over all message reasons. */
+    public long messagesRejected() {
+        long n = 0;
+        for (DropReason r : DropReason.values()) {
+            if (r.kind() == DropReason.Kind.MESSAGE) {
+                n += dropped(r);
+            }
+        }
+        return n;
+    }
+
     void messageSent(MessageType type, int datagrams, long bytes) {
         sent.get(type).increment();
         datagramsSent.add(datagrams);

@@ -144,6 +144,21 @@ class NodeMainArgumentsTest {
     }
 
     @Test
+    void storedTermAboveTheCeiling_refusesToStart_withExitCode1_sayingWhatToDo(@TempDir Path tmp) {
+        Path dir = tmp.resolve("node-0");
+        try (FileStorage old = FileStorage.open(FileStorageOptions.defaults(dir))) {
+            old.saveHardState(new raftudp.core.HardState(Long.MAX_VALUE, -1, 0)); // what older versions let in
+            old.sync();
+        }
+        int base = LoopbackPorts.freeBase(5);
+        Run r = run("0", "--peers", "127.0.0.1:" + base, "--data-dir", dir.toString());
+        assertEquals(1, r.code(), r.err());
+        assertTrue(r.err().contains("cannot start node 0") && r.err().contains("above the term ceiling")
+                && r.err().contains("Term ceiling"), r.err());
+        FileStorage.open(FileStorageOptions.defaults(dir)).close(); // the failed start let go of it
+    }
+
+    @Test
     void portInUse_refusesToStart_withExitCode1_andReleasesTheDataDirectory(@TempDir Path tmp) throws Exception {
         Path dir = tmp.resolve("node-0");
         int base = LoopbackPorts.freeBase(5);

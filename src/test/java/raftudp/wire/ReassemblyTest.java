@@ -44,7 +44,7 @@ class ReassemblyTest {
     /** A snapshot chunk whose body is {@code bodyBytes} long, split into 1472-byte datagrams. */
     private List<byte[]> message(int bodyBytes, long term) {
         int data = bodyBytes - 12;
-        return codec.encode(new Message.SnapshotChunk(term, 0, 1, 5, 1, data, 0, new byte[data], true));
+        return codec.encode(new Message.SnapshotChunk(term, 0, 1, 5, 1, data, 0L, 0, new byte[data], true));
     }
 
     private Optional<Object> feed(byte[] datagram) {

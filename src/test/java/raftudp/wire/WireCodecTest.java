@@ -53,8 +53,8 @@ class WireCodecTest {
                 new Message.Heartbeat(4, 0, 2, 11, 0),
                 new Message.Heartbeat(4, 0, 2, 11, 77),
                 new Message.HeartbeatResponse(4, 2, 0, 77),
-                new Message.SnapshotChunk(5, 0, 2, 100, 4, 0, 0, new byte[0], true),
-                new Message.SnapshotChunk(5, 0, 2, 100, 4, 10, 3, new byte[]{1, 2, 3}, false),
+                new Message.SnapshotChunk(5, 0, 2, 100, 4, 0, 0L, 0, new byte[0], true),
+                new Message.SnapshotChunk(5, 0, 2, 100, 4, 10, 0L, 3, new byte[]{1, 2, 3}, false),
                 new Message.SnapshotResponse(5, 2, 0, 100, 6, false),
                 new Message.SnapshotResponse(5, 2, 0, 100, 10, true),
                 new Message.TimeoutNow(6, 0, 1),
@@ -139,12 +139,12 @@ class WireCodecTest {
 
     @Test
     void aOneMebibyteSnapshotRoundTripsAsOneChunkAndAsSixteen() {
-        Message.SnapshotChunk whole = new Message.SnapshotChunk(3, 0, 1, 500, 3, MIB.length, 0, MIB, true);
+        Message.SnapshotChunk whole = new Message.SnapshotChunk(3, 0, 1, 500, 3, MIB.length, 0L, 0, MIB, true);
         deliverAll(codec.encode(whole));
         assertEquals(whole, lastDelivered);
         int part = MIB.length / 16;
         for (int i = 0; i < 16; i++) {
-            Message.SnapshotChunk c = new Message.SnapshotChunk(3, 0, 1, 500, 3, MIB.length, (long) i * part,
+            Message.SnapshotChunk c = new Message.SnapshotChunk(3, 0, 1, 500, 3, MIB.length, 0L, (long) i * part,
                     Arrays.copyOfRange(MIB, i * part, (i + 1) * part), i == 15);
             deliverAll(codec.encode(c));
             assertEquals(c, lastDelivered);
@@ -185,8 +185,8 @@ class WireCodecTest {
     @Test
     void chunksOfTheSameMessageIdFromTwoOriginsDoNotMix() {
         WireCodec other = new WireCodec(1, 100, WireLimits.DEFAULT, new WireStats()); // same ids on purpose
-        Message.SnapshotChunk x = new Message.SnapshotChunk(1, 1, 0, 9, 1, 3000, 0, Arrays.copyOf(MIB, 3000), true);
-        Message.SnapshotChunk y = new Message.SnapshotChunk(1, 1, 0, 9, 1, 3000, 0, Arrays.copyOfRange(MIB, 5, 3005), true);
+        Message.SnapshotChunk x = new Message.SnapshotChunk(1, 1, 0, 9, 1, 3000, 0L, 0, Arrays.copyOf(MIB, 3000), true);
+        Message.SnapshotChunk y = new Message.SnapshotChunk(1, 1, 0, 9, 1, 3000, 0L, 0, Arrays.copyOfRange(MIB, 5, 3005), true);
         List<byte[]> dx = codec.encode(x);
         List<byte[]> dy = other.encode(y);
         assertEquals(3, dx.size());
@@ -228,7 +228,7 @@ class WireCodecTest {
         assertThrows(IllegalArgumentException.class, () -> codec.encode(new Message.TimeoutNow(1, 0, -1)));
         assertThrows(IllegalArgumentException.class, () -> codec.encode(new Message.AppendRequest(1, 0, 1, 5, 1, 0,
                 List.of(new Entry(7, 1, Entry.Kind.NORMAL, Entry.EMPTY)))), "entries must follow prevLogIndex");
-        assertThrows(IllegalArgumentException.class, () -> codec.encode(new Message.SnapshotChunk(1, 0, 1, 1, 1, 2, 0,
+        assertThrows(IllegalArgumentException.class, () -> codec.encode(new Message.SnapshotChunk(1, 0, 1, 1, 1, 2, 0L, 0,
                 new byte[3], true)), "a chunk larger than its snapshot");
         ClientRequest r = new ClientRequest(1, 1, new Command.Get("k"));
         assertThrows(IllegalArgumentException.class, () -> codec.encode(
@@ -251,9 +251,9 @@ class WireCodecTest {
                 () -> c.encode(new ClientRequest(1, 1, new Command.Put("k", Value.of(new byte[1000])))));
         // 65536 chunks of one byte: one too many
         WireCodec big = new WireCodec(0, 0, WireLimits.DEFAULT, stats);
-        Message.SnapshotChunk s = new Message.SnapshotChunk(1, 0, 1, 1, 1, 65524, 0, new byte[65524], true);
+        Message.SnapshotChunk s = new Message.SnapshotChunk(1, 0, 1, 1, 1, 65524, 0L, 0, new byte[65524], true);
         assertThrows(IllegalArgumentException.class, () -> big.encode(s, 65));
-        assertEquals(65535, big.encode(new Message.SnapshotChunk(1, 0, 1, 1, 1, 65523, 0, new byte[65523], true), 65).size());
+        assertEquals(65535, big.encode(new Message.SnapshotChunk(1, 0, 1, 1, 1, 65523, 0L, 0, new byte[65523], true), 65).size());
     }
 
     private Object lastDelivered;

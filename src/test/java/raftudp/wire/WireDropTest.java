@@ -30,7 +30,7 @@ class WireDropTest {
     static final byte[] VOTE = one(new Message.VoteRequest(5, 1, 2, 7, 4, false, false));
     static final byte[] APPEND = one(new Message.AppendRequest(3, 0, 2, 5, 2, 4, List.of(
             new Entry(6, 3, Entry.Kind.NORMAL, new byte[]{1, 2, 3}), new Entry(7, 3, Entry.Kind.NOOP, Entry.EMPTY))));
-    static final byte[] SNAPSHOT = one(new Message.SnapshotChunk(2, 0, 1, 10, 2, 10, 3, new byte[]{1, 2, 3}, false));
+    static final byte[] SNAPSHOT = one(new Message.SnapshotChunk(2, 0, 1, 10, 2, 10, 0L, 3, new byte[]{1, 2, 3}, false));
     static final byte[] CLIENT = one(new ClientRequest(5, 1, new Command.Put("k", Value.of(7))));
     static final byte[] NOT_LEADER = one(new ClientResponse(5, 1, ClientResponse.Status.NOT_LEADER, 2, null));
     static final byte[] STATUS = one(new StatusReport(1, "LEADER", 3, 1, 9, 8, 1, 9, Map.of(2, 7L), Map.of("a", 1L)));

@@ -72,7 +72,7 @@ final class WireGen {
                 byte[] data = bytes(40);
                 long offset = random.nextInt(100);
                 long total = offset + data.length + (random.nextBoolean() ? 0 : random.nextInt(1000));
-                return new Message.SnapshotChunk(term, from, to, u63(), u63(), total, offset, data, random.nextBoolean());
+                return new Message.SnapshotChunk(term, from, to, u63(), u63(), total, 0L, offset, data, random.nextBoolean());
             case 7:
                 return new Message.SnapshotResponse(term, from, to, u63(), u63(), random.nextBoolean());
             default:

@@ -133,13 +133,23 @@ class WireGoldenTest {
 
     @Test
     void snapshotChunkSplitIntoThreeDatagrams() {
-        Message.SnapshotChunk c = new Message.SnapshotChunk(2, 0, 1, 10, 2, 4, 0, new byte[]{1, 2, 3, 4}, true);
-        String fields = "0000000000000002 000000000000000a 0000000000000000 0000000000000002 0000000000000000";
+        byte[] image = {1, 2, 3, 4};
+        long crc = new raftudp.core.Snapshot(10, 2, image).checksum();
+        assertEquals(0x29308cf4L, crc, "CRC32C of 01 02 03 04");
+        Message.SnapshotChunk c = new Message.SnapshotChunk(2, 0, 1, 10, 2, 4, crc, 0, image, true);
+        // commit_index = imageChecksum, the CRC32C of the whole image
+        String fields = "0000000000000002 000000000000000a 0000000000000000 0000000000000002 0000000029308cf4";
         // body = total 4 (8 bytes), length 4 (4 bytes), data (4 bytes): 16 bytes in chunks of 70 - 64 = 6
         assertGolden(c, 0, 0xFFFF_FFFF, 70,
                 "5241 01 07 10 000000 0000 0001 0000 0003 ffffffff 00000006" + fields + "000000000000",
                 "5241 01 07 10 000000 0000 0001 0001 0003 ffffffff 00000006" + fields + "000400000004",
                 "5241 01 07 10 000000 0000 0001 0002 0003 ffffffff 00000004" + fields + "01020304");
+    }
+
+    @Test
+    void crc32cCheckValue_isTheStandardOne() {
+        // the CRC-32C "check" value every implementation lists: CRC of the ASCII digits 1-9
+        assertEquals(0xe3069283L, new raftudp.core.Snapshot(1, 1, "123456789".getBytes()).checksum());
     }
 
     @Test

@@ -6,6 +6,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -20,6 +21,7 @@ import org.slf4j.LoggerFactory;
 import raftudp.transport.DatagramSink;
 import raftudp.transport.Transport;
 import raftudp.transport.TransportException;
+import raftudp.wire.WireLimits;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -39,6 +41,9 @@ public final class UdpTransport implements Transport {
     private static final Logger LOG = LoggerFactory.getLogger(UdpTransport.class);
     /** Socket buffers: room for bursts of appends and snapshot chunks. */
     private static final int SOCKET_BUFFER_BYTES = 4 << 20;
+
+    /** Receive buffer per datagram: one byte more than the largest IPv4 UDP payload. */
+    static final int RECEIVE_BYTES = WireLimits.UDP_BYTES_MAX + 1;
 
     private final InetAddress localAddress;
     private final Map<Integer, Channel> channels = new ConcurrentHashMap<>();
@@ -81,7 +86,10 @@ public final class UdpTransport implements Transport {
         Bootstrap b = new Bootstrap().group(group)
                 .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
                 .option(ChannelOption.SO_RCVBUF, SOCKET_BUFFER_BYTES)
-                .option(ChannelOption.SO_SNDBUF, SOCKET_BUFFER_BYTES);
+                .option(ChannelOption.SO_SNDBUF, SOCKET_BUFFER_BYTES)
+                // Netty reads datagrams into 2,048-byte buffers by default and cuts longer ones;
+                // every IPv4 UDP datagram fits this (docs/wire-format.md §6: up to 65,507 bytes)
+                .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(RECEIVE_BYTES));
         for (int port : new TreeSet<>(ports)) {
             Bootstrap bp = b.clone().handler(new Inbound(port, sink));
             ChannelFuture f = bp.bind(new InetSocketAddress(localAddress, port)).awaitUninterruptibly();

@@ -1,0 +1,40 @@
+package raftudp.core;
+
+/**
+ * Why the core refused a message that passed the wire's and the node's checks: a remote
+ * claim that contradicts what this node knows to be true. Each refusal is counted
+ * ({@link Raft#refusals()}); none of them stops the node, because a remote party (a buggy,
+ * forged or replayed sender) is not this node's own storage.
+ */
+public enum Refusal {
+    /**
+     * An AppendRequest whose entries differ from entries this node already holds as committed.
+     * Log Matching and Leader Completeness (§5.3, §5.4) say a real leader never sends one;
+     * nothing of the request is applied and it is not answered.
+     */
+    COMMITTED_CONFLICT,
+    /**
+     * A snapshot whose reassembled image fails its CRC32C or the state machine's own check.
+     * Nothing is installed; the follower answers with offset 0 so that the leader restarts
+     * the transfer.
+     */
+    BAD_SNAPSHOT,
+    /**
+     * A leader's message (AppendRequest, Heartbeat, SnapshotChunk, TimeoutNow) of this node's
+     * own term while this node leads that term: election safety (§5.2) says it is false.
+     * Ignored, not answered.
+     */
+    RIVAL_LEADER,
+    /**
+     * An answer to this leader that acknowledges what it never sent: an AppendResponse at an
+     * index beyond its log, a SnapshotResponse for a snapshot beyond its log, a
+     * HeartbeatResponse for a read round not yet started. Believing one would commit or
+     * confirm reads on nothing; it is ignored.
+     */
+    BAD_ACK,
+    /**
+     * A campaign this node did not start because its term is at {@link Raft#TERM_MAX}: the
+     * next term would pass the ceiling.
+     */
+    TERM_CEILING
+}
