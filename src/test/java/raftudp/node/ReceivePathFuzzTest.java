@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * <ul>
  * <li>{@link #guided}: Jazzer, coverage-guided. In a plain {@code mvn test} it replays its
  * saved findings only (regression mode); the {@code fuzz} Surefire execution runs it with
- * {@code JAZZER_FUZZ=1} for {@code -Dfuzz.executions} runs (CI: see pom.xml).</li>
+ * {@code JAZZER_FUZZ=1} for the duration its annotation gives (CI: 60 s; see pom.xml).</li>
  * <li>{@link #seededCampaign_fromNonMembers_keepsTheClusterSafe} and
  * {@link #seededCampaign_withSpoofedMembers_neverBreaksANode}: a fixed-seed campaign of
  * {@code -Dreceive.fuzz.inputs} datagrams (default 10^6 over both), reproducible by seed
