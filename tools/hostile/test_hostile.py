@@ -213,6 +213,26 @@ class ModelTest(unittest.TestCase):
         self.assertEqual(self.discarded, ["ABANDONED", "EXPIRED"])
 
 
+class ReassemblyMemoryTest(unittest.TestCase):
+    def test_charge_limit_evicts_the_least_recent_and_refuses_a_message_alone_too_large(self):
+        gone = []
+        m = w.ReassemblyModel(gone.append)
+        m.REASSEMBLY_BYTES_MAX = 1000
+        hdr = lambda mid, i, n: w.parse_header(w.header(w.STATUS_REQUEST, 100, message_id=mid, chunk_index=i,   # noqa
+                                                        chunk_count=n))
+        chunk = bytes(100)
+        for mid in range(1, 7):                     # each: 8*3 + 16 + 100 = 140 bytes charged
+            self.assertIsNone(m.add(("o", 0, mid), hdr(mid, 0, 3), chunk, 0))
+        self.assertEqual((gone, m.charged), ([], 840))
+        self.assertIsNone(m.add(("o", 0, 1), hdr(1, 1, 3), chunk, 0))      # message 1 becomes the most recent
+        self.assertIsNone(m.add(("o", 0, 7), hdr(7, 0, 3), chunk, 0))      # 840 + 116 + 140 > 1000
+        self.assertEqual(gone, ["EVICTED"])
+        self.assertNotIn(("o", 0, 2), m.partials)                             # the least recently active
+        with self.assertRaises(w.Drop) as e:
+            m.add(("o", 0, 9), hdr(9, 0, 200), chunk, 0)                   # 8 * 200 slots alone
+        self.assertEqual(e.exception.reason, "TOO_LARGE")
+
+
 class CheckReadsTest(unittest.TestCase):
     class FakeLoad:
         def __init__(self):

@@ -623,26 +623,37 @@ def admit(h, msg, node_id, members, from_member_port):
 
 
 class _Partial:
-    __slots__ = ("signature", "chunks", "held", "last_ms")
+    __slots__ = ("signature", "chunks", "held", "payload", "last_ms")
 
     def __init__(self, signature, count, now_ms):
         self.signature = signature
         self.chunks = [None] * count
         self.held = 0
+        self.payload = 0
         self.last_ms = now_ms
+
+    def charge(self):
+        return ReassemblyModel.charge(len(self.chunks), self.held, self.payload)
 
 
 class ReassemblyModel:
     """One port's reassembly (section 6) with the default limits: 64 partial messages, 5 s,
-    4096 remembered identities. Memory limits (64 MiB, 96 MiB) are not reached by the
-    campaign and are not modelled."""
+    4096 remembered identities, a 64 MiB message and 96 MiB charged to partial messages
+    (8 bytes per chunk slot, 16 per chunk held, and the payload)."""
     TIMEOUT_MS = 5000
     PARTIALS_MAX = 64
     FINISHED_MAX = 4096
+    MESSAGE_BYTES_MAX = 64 << 20
+    REASSEMBLY_BYTES_MAX = 96 << 20
+
+    @staticmethod
+    def charge(slots, held, payload):
+        return 8 * slots + 16 * held + payload
 
     def __init__(self, discarded):
         self.partials = collections.OrderedDict()    # least recently active first
         self.finished = collections.OrderedDict()    # oldest first
+        self.charged = 0
         self.discarded = discarded                   # callback(reason) for PARTIAL reasons
 
     def expire(self, now_ms):
@@ -650,9 +661,7 @@ class ReassemblyModel:
             k, p = next(iter(self.partials.items()))
             if now_ms - p.last_ms < self.TIMEOUT_MS:
                 break
-            del self.partials[k]
-            self.discarded("EXPIRED")
-            self._remember(k, now_ms)
+            self._discard(k, "EXPIRED", now_ms)
         while self.finished:
             k, at = next(iter(self.finished.items()))
             if now_ms - at < self.TIMEOUT_MS:
@@ -665,6 +674,12 @@ class ReassemblyModel:
             self.finished.popitem(last=False)
         self.finished[k] = now_ms
 
+    def _discard(self, k, reason, now_ms):
+        p = self.partials.pop(k)
+        self.charged -= p.charge()
+        self.discarded(reason)
+        self._remember(k, now_ms)
+
     def add(self, k, h, payload, now_ms):
         """The whole body when this chunk completes its message, None when buffered; raises Drop."""
         self.expire(now_ms)
@@ -673,36 +688,43 @@ class ReassemblyModel:
         signature = h._replace(chunk_index=0, payload_length=0)
         p = self.partials.get(k)
         if p is None:
+            if self.charge(h.chunk_count, 1, 0) > self.REASSEMBLY_BYTES_MAX:
+                raise Drop("TOO_LARGE")
             while len(self.partials) >= self.PARTIALS_MAX:
-                old, _ = self.partials.popitem(last=False)
-                self.discarded("EVICTED")
-                self._remember(old, now_ms)
+                self._discard(next(iter(self.partials)), "EVICTED", now_ms)
             p = _Partial(signature, h.chunk_count, now_ms)
             self.partials[k] = p
+            self.charged += p.charge()
         elif p.signature != signature:
-            self._abandon(k, now_ms)
+            self._discard(k, "ABANDONED", now_ms)
             raise Drop("INCONSISTENT_CHUNK")
+        self.partials.move_to_end(k)       # Java's access-ordered map: a get() makes it the most recent
         had = p.chunks[h.chunk_index]
         if had is not None:
             if had == payload:
-                self.partials.move_to_end(k)   # Java's access-ordered map: a get() makes it recent
                 raise Drop("DUPLICATE_CHUNK")
-            self._abandon(k, now_ms)
+            self._discard(k, "ABANDONED", now_ms)
             raise Drop("INCONSISTENT_CHUNK")
+        if p.payload + len(payload) > self.MESSAGE_BYTES_MAX:
+            self._discard(k, "ABANDONED", now_ms)
+            raise Drop("TOO_LARGE")
+        before = p.charge()
         p.chunks[h.chunk_index] = payload
         p.held += 1
+        p.payload += len(payload)
         p.last_ms = now_ms
-        self.partials.move_to_end(k)
+        self.charged += p.charge() - before
         if p.held == len(p.chunks):
             del self.partials[k]
+            self.charged -= p.charge()
             self._remember(k, now_ms)
             return b"".join(p.chunks)
+        if p.charge() > self.REASSEMBLY_BYTES_MAX:
+            self._discard(k, "ABANDONED", now_ms)
+            raise Drop("TOO_LARGE")
+        while self.charged > self.REASSEMBLY_BYTES_MAX:
+            self._discard(next(iter(self.partials)), "EVICTED", now_ms)   # never p: it is the most recent
         return None
-
-    def _abandon(self, k, now_ms):
-        del self.partials[k]
-        self.discarded("ABANDONED")
-        self._remember(k, now_ms)
 
 
 class NodeModel:
