@@ -500,8 +500,10 @@ class Attacker:
     and predicts with wire.NodeModel what each node should do with each one."""
     SOCKETS = 4
 
-    def __init__(self, cluster, seed, rate, with_admin, term, commit, last):
+    def __init__(self, cluster, seed, rate, with_admin, term, commit, last, flood_node=None):
         self.cluster = cluster
+        self.flood_node = flood_node         # --reassembly-flood: the node whose ports it fills
+        self.flood = {}                      # port class -> [message id, next chunk] per partial message
         self.rng = random.Random(seed)
         self.capture_rng = random.Random("%s/capture" % seed)   # answers arrive when they do: keep self.rng apart
         self.rate = rate
@@ -794,6 +796,8 @@ class Attacker:
         r = self.rng
         node = r.randrange(MEMBERS)
         sock = r.randrange(self.SOCKETS)
+        if self.flood_node is not None and r.random() < 0.4:
+            return self.reassembly_flood()
         c = r.random()
         if c < 0.06:
             n = r.randint(0, 63)
@@ -1046,6 +1050,32 @@ class Attacker:
             sends[i] = (node, r.choice([c for c in range(5) if c != cls]), sock, out[i])
         return "chunks.%s.%s" % (s, w.TYPE_NAMES[t]), sends
 
+    FLOOD_PARTIALS = 8          # per port: each gets a chunk well within the 5 s reassembly timeout
+    FLOOD_CHUNKS = 1000         # chunks a message claims (1000 x 65,443 bytes is under the 64 MiB message limit)
+
+    def reassembly_flood(self):
+        """Opt-in (--reassembly-flood), a reproduction of a finding, not part of the default
+        campaign: the largest datagrams (65,507 bytes), each a chunk of a message that never
+        completes, round-robin over FLOOD_PARTIALS messages on each of the node's five ports.
+        The decoder buffers them before admission looks at the sender, and each port's
+        decoder has its own 96 MiB reassembly limit (5 x 96 MiB per node)."""
+        r = self.rng
+        node = self.flood_node
+        cls = self.ticks % 5
+        slots = self.flood.setdefault(cls, [[r.getrandbits(32), 0] for _ in range(self.FLOOD_PARTIALS)])
+        slot = slots[(self.ticks // 5) % self.FLOOD_PARTIALS]
+        if slot[1] >= self.FLOOD_CHUNKS - 1:           # never the last chunk: start another message
+            slot[0], slot[1] = r.getrandbits(32), 0
+        t = {w.VOTE: w.VOTE_REQUEST, w.HEARTBEAT_CLASS: w.HEARTBEAT, w.APPEND: w.APPEND_REQUEST,
+             w.CLIENT: w.CLIENT_REQUEST, w.SNAPSHOT: w.SNAPSHOT_CHUNK}[cls]
+        raft = t in w.RAFT_TYPES
+        payload = r.randbytes(w.UDP_BYTES_MAX - w.HEADER_BYTES)
+        d = w.header(t, len(payload), src=(node + 1) % MEMBERS if raft else w.NO_NODE,
+                     dst=node if raft else w.NO_NODE, chunk_index=slot[1], chunk_count=self.FLOOD_CHUNKS,
+                     message_id=slot[0], term=1 if raft else 0) + payload
+        slot[1] += 1
+        return "flood.reassembly", [(node, cls, 0, d)]
+
     def legit_client(self, node, sock):
         """Requests any client may send: a StatusRequest, a sessioned write of an atk- key, a Get.
         Their answers become templates."""
@@ -1261,6 +1291,9 @@ def main(argv=None):
     ap.add_argument("--fsync", default="always", choices=["always", "batch", "never"])
     ap.add_argument("--with-admin", action="store_true",
                     help="TODO, off: also send FaultRequests (waits for admin gating, see wt-auth)")
+    ap.add_argument("--reassembly-flood", action="store_true",
+                    help="reproduce a finding (docs/hostile.md): also fill the leader's reassembly buffers "
+                         "with never-completing 64 KB chunks; fails with a small heap (--java-opts=-Xmx256m)")
     ap.add_argument("--out", default=os.path.join(ROOT, "target", "hostile"))
     ap.add_argument("--java", default=os.environ.get("JAVA", "java"))
     ap.add_argument("--java-opts", default=os.environ.get("HOSTILE_JAVA_OPTS", "-Xmx384m -XX:+UseSerialGC"))
@@ -1294,11 +1327,14 @@ def main(argv=None):
     signal.alarm(hard)
 
     cmd = "tools/hostile/hostile.py --seed %d --seconds %g" % (args.seed, args.seconds)
+    if args.reassembly_flood:
+        cmd += " --reassembly-flood --java-opts='%s'" % args.java_opts
     log("seed %d, attack %g s at <= %d datagrams/s, load %d workers, hard timeout %d s (replay: %s)"
         % (args.seed, args.seconds, args.rate, args.workers, hard, cmd))
     cluster = Cluster(run_dir, args.fsync, args.java, args.java_opts.split(), args.log_level)
     report = {"seed": args.seed, "command": cmd, "attack_seconds": args.seconds, "rate_limit": args.rate,
-              "workers": args.workers, "fsync": args.fsync, "ports": cluster.bases, "with_admin": False}
+              "workers": args.workers, "fsync": args.fsync, "ports": cluster.bases, "with_admin": False,
+              "reassembly_flood": args.reassembly_flood, "java_opts": args.java_opts}
     failures = []
     warnings = []
     load = monitor = attacker = None
@@ -1343,7 +1379,8 @@ def main(argv=None):
 
         # ---- attack
         s_lead = s0[lead0[0]]
-        attacker = Attacker(cluster, args.seed, args.rate, False, lead0[1], s_lead["commit"], s_lead["last"])
+        attacker = Attacker(cluster, args.seed, args.rate, False, lead0[1], s_lead["commit"], s_lead["last"],
+                            flood_node=lead0[0] if args.reassembly_flood else None)
         t_attack = now()
         log("attack: %g s from ports %s" % (args.seconds, [s.getsockname()[1] for s in attacker.socks]))
         attack_s = attacker.run(args.seconds)
