@@ -1541,9 +1541,10 @@ def print_report(r):
                    (r["datagrams_sent"], r["bytes_sent"], r["attack_rate"],
                     ", ".join("%s %d" % kv for kv in sorted(groups.items()))))
         out.append("by kind:")
-        kinds = sorted(r["datagrams_sent_by_kind"].items())
+        kinds = ["%s %d" % kv for kv in sorted(r["datagrams_sent_by_kind"].items())]
+        width = max(len(k) for k in kinds) + 2 if kinds else 0
         for i in range(0, len(kinds), 3):
-            out.append("  " + "".join("%-44s" % ("%s %d" % kv) for kv in kinds[i:i + 3]))
+            out.append("  " + "".join(k.ljust(width) for k in kinds[i:i + 3]).rstrip())
         out.append("drops, summed over the nodes (model's prediction for our datagrams / nodes' counters):")
         for row in r["drops_predicted_vs_observed"]:
             out.append("  %-20s %-17s predicted %7d  counted %7d%s" %
