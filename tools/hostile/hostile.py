@@ -500,7 +500,7 @@ class Attacker:
     and predicts with wire.NodeModel what each node should do with each one."""
     SOCKETS = 4
 
-    def __init__(self, cluster, seed, rate, with_admin, term, commit, last, flood_node=None):
+    def __init__(self, cluster, seed, rate, with_admin, term, commit, last, flood_node=None, counters=None):
         self.cluster = cluster
         self.flood_node = flood_node         # --reassembly-flood: the node whose ports it fills
         self.flood = {}                      # port class -> [message id, next chunk] per partial message
@@ -522,7 +522,8 @@ class Attacker:
                 raise Failed("attacker socket got a member's port")
             self.socks.append(s)
         self.partials = collections.Counter()
-        self.models = [w.NodeModel(i, MEMBERS, self._discarded) for i in range(MEMBERS)]
+        self.models = [w.NodeModel(i, MEMBERS, self._discarded, (counters or [None] * MEMBERS)[i])
+                       for i in range(MEMBERS)]
         self.sent = collections.Counter()            # kind -> datagrams
         self.bytes = 0
         self.predicted = collections.Counter()       # outcome -> datagrams
@@ -881,7 +882,7 @@ class Attacker:
         elif v == "version":
             d[2] = r.choice([0, 2, 255])
         elif v == "type":
-            d[3] = r.choice([0, 10, 11, 15, 22, 23, 128, 255])
+            d[3] = r.choice([0, 10, 11, 15, 23, 24, 128, 255])   # 22 is ErrorResponse
         elif v == "truncated":
             d[20:24] = struct.pack(">I", len(d) - 64 + r.choice([1, 2, 1000, 0xFFFFFFFF - len(d)]))
         elif v == "trailing":
@@ -1380,7 +1381,8 @@ def main(argv=None):
         # ---- attack
         s_lead = s0[lead0[0]]
         attacker = Attacker(cluster, args.seed, args.rate, False, lead0[1], s_lead["commit"], s_lead["last"],
-                            flood_node=lead0[0] if args.reassembly_flood else None)
+                            flood_node=lead0[0] if args.reassembly_flood else None,
+                            counters=[s["counters"] for s in s0])
         t_attack = now()
         log("attack: %g s from ports %s" % (args.seconds, [s.getsockname()[1] for s in attacker.socks]))
         attack_s = attacker.run(args.seconds)

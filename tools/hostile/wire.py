@@ -29,19 +29,19 @@ assert HEADER.size == HEADER_BYTES
 VOTE_REQUEST, VOTE_RESPONSE, APPEND_REQUEST, APPEND_RESPONSE = 1, 2, 3, 4
 HEARTBEAT, HEARTBEAT_RESPONSE, SNAPSHOT_CHUNK, SNAPSHOT_RESPONSE, TIMEOUT_NOW = 5, 6, 7, 8, 9
 CLIENT_REQUEST, CLIENT_RESPONSE, STATUS_REQUEST, STATUS_RESPONSE = 16, 17, 18, 19
-FAULT_REQUEST, FAULT_RESPONSE = 20, 21
+FAULT_REQUEST, FAULT_RESPONSE, ERROR_RESPONSE = 20, 21, 22
 TYPE_NAMES = {
     1: "VoteRequest", 2: "VoteResponse", 3: "AppendRequest", 4: "AppendResponse", 5: "Heartbeat",
     6: "HeartbeatResponse", 7: "SnapshotChunk", 8: "SnapshotResponse", 9: "TimeoutNow",
     16: "ClientRequest", 17: "ClientResponse", 18: "StatusRequest", 19: "StatusResponse",
-    20: "FaultRequest", 21: "FaultResponse",
+    20: "FaultRequest", 21: "FaultResponse", 22: "ErrorResponse",
 }
 # The status counters name types in upper snake case: rx.APPEND_REQUEST
 COUNTER_TYPE_NAMES = {
     1: "VOTE_REQUEST", 2: "VOTE_RESPONSE", 3: "APPEND_REQUEST", 4: "APPEND_RESPONSE", 5: "HEARTBEAT",
     6: "HEARTBEAT_RESPONSE", 7: "SNAPSHOT_CHUNK", 8: "SNAPSHOT_RESPONSE", 9: "TIMEOUT_NOW",
     16: "CLIENT_REQUEST", 17: "CLIENT_RESPONSE", 18: "STATUS_REQUEST", 19: "STATUS_RESPONSE",
-    20: "FAULT_REQUEST", 21: "FAULT_RESPONSE",
+    20: "FAULT_REQUEST", 21: "FAULT_RESPONSE", 22: "ERROR_RESPONSE",
 }
 RAFT_TYPES = tuple(range(1, 10))
 
@@ -49,10 +49,13 @@ RAFT_TYPES = tuple(range(1, 10))
 VOTE, HEARTBEAT_CLASS, APPEND, CLIENT, SNAPSHOT = 0, 1, 2, 3, 4
 CLASS_NAMES = ("vote", "heartbeat", "append", "client", "snapshot")
 TYPE_CLASS = {1: VOTE, 2: VOTE, 9: VOTE, 3: APPEND, 4: APPEND, 5: HEARTBEAT_CLASS, 6: HEARTBEAT_CLASS,
-              7: SNAPSHOT, 8: SNAPSHOT, 16: CLIENT, 17: CLIENT, 18: CLIENT, 19: CLIENT, 20: CLIENT, 21: CLIENT}
+              7: SNAPSHOT, 8: SNAPSHOT, 16: CLIENT, 17: CLIENT, 18: CLIENT, 19: CLIENT, 20: CLIENT, 21: CLIENT,
+              22: CLIENT}
 
 # section 3.1
 PRE_VOTE, TRANSFER, GRANTED, SUCCESS, LAST, DONE = 0x01, 0x02, 0x04, 0x08, 0x10, 0x20
+AUTH = 0x80                      # section 10: a 16-byte MAC trailer follows the payload
+MAC_BYTES = 16
 FLAGS_ALLOWED = {1: PRE_VOTE | TRANSFER, 2: PRE_VOTE | GRANTED, 4: SUCCESS, 7: LAST, 8: DONE}
 
 # section 3.2: which of the five u64 fields each type uses (term, index_a, index_b, log_term, commit_index)
@@ -61,7 +64,7 @@ LONG_FIELDS = (T, A, B, LT, CI)
 FIELDS_USED = {
     1: {T, A, LT}, 2: {T}, 3: {T, A, B, LT, CI}, 4: {T, A, B, LT}, 5: {T, A, CI}, 6: {T, A},
     7: {T, A, B, LT, CI}, 8: {T, A, B}, 9: {T}, 16: {A, B}, 17: {A, B}, 18: set(),
-    19: {T, A, B, CI}, 20: set(), 21: set(),
+    19: {T, A, B, CI}, 20: set(), 21: set(), 22: set(),
 }
 
 # section 5.3 / 5.4
@@ -72,9 +75,11 @@ KEY_BYTES_MAX = 1024
 ENTRY_NOOP, ENTRY_NORMAL = 0, 1
 
 # sections 6, 7, 7.1: what the receiver model can say
+TYPES_WITH_BODY = frozenset((3, 7, 16, 17, 19, 20, 21, 22))   # the others are one empty datagram (section 6)
 DATAGRAM_REASONS = ("SHORT", "BAD_MAGIC", "BAD_VERSION", "UNKNOWN_TYPE", "TRUNCATED", "TRAILING_BYTES",
                     "BAD_FLAGS", "BAD_FIELD", "BAD_CHUNK", "WRONG_PORT", "INCONSISTENT_CHUNK",
-                    "DUPLICATE_CHUNK", "LATE_CHUNK", "TOO_LARGE", "MALFORMED_BODY", "INTERNAL_ERROR")
+                    "DUPLICATE_CHUNK", "LATE_CHUNK", "TOO_LARGE", "UNADMITTED_CHUNK", "BAD_MAC", "MALFORMED_BODY",
+                    "INTERNAL_ERROR")
 MESSAGE_REASONS = ("MISADDRESSED", "NOT_MEMBER", "WRONG_SOURCE", "TERM_CEILING", "BAD_CLAIM", "BAD_ENTRY",
                    "BAD_SESSION", "UNEXPECTED_TYPE")
 PARTIAL_REASONS = ("EVICTED", "EXPIRED", "ABANDONED")
@@ -544,6 +549,16 @@ def decode_body(h, body):
         return parse_fault_request_body(body)
     if t == 21:
         return parse_fault_response_body(body)
+    if t == 22:
+        r = Reader(body)
+        if r.u8("error code") == 0:
+            raise Malformed("error code 0")
+        n = r.u16("error text length")
+        if not 1 <= n <= 512:
+            raise Malformed("error text length")
+        utf8(r.take(n, "error text"), "error text")
+        r.done("ErrorResponse")
+        return None
     raise AssertionError("type %d" % t)
 
 
@@ -568,11 +583,14 @@ def check_header(d, arrived_on=None):
     t = h.type
     if t not in TYPE_NAMES:
         raise Drop("UNKNOWN_TYPE")
-    after = len(d) - HEADER_BYTES
+    auth = h.flags & AUTH
+    after = len(d) - HEADER_BYTES - (MAC_BYTES if auth else 0)
     if h.payload_length > after:
         raise Drop("TRUNCATED")
     if h.payload_length < after:
         raise Drop("TRAILING_BYTES")
+    if auth:
+        raise Drop("BAD_MAC")        # the campaign's nodes have no cluster key: nothing with AUTH is taken
     if h.flags & ~FLAGS_ALLOWED.get(t, 0):
         raise Drop("BAD_FLAGS")
     if h.reserved:
@@ -588,15 +606,27 @@ def check_header(d, arrived_on=None):
     if t == 7 and h.commit_index > 0xFFFFFFFF:
         raise Drop("BAD_FIELD")
     raft = t in RAFT_TYPES
-    if (raft or t in (19, 21)) and h.src > NODE_ID_MAX:
+    if (raft or t in (19, 21, 22)) and h.src > NODE_ID_MAX:
         raise Drop("BAD_FIELD")
     if (h.dst > NODE_ID_MAX) if raft else (h.dst != NO_NODE):
         raise Drop("BAD_FIELD")
-    if h.chunk_count == 0 or h.chunk_index >= h.chunk_count or (h.chunk_count > 1 and h.payload_length == 0):
+    if h.chunk_count == 0 or h.chunk_index >= h.chunk_count or (
+            h.chunk_count > 1 and (h.payload_length == 0 or t not in TYPES_WITH_BODY)):
         raise Drop("BAD_CHUNK")
     if arrived_on is not None and TYPE_CLASS[t] != arrived_on:
         raise Drop("WRONG_PORT")
     return h
+
+
+def source_refused(h, node_id, members, from_member_port):
+    """The MESSAGE reason admission's source check gives a Raft message's header, or None."""
+    if h.dst != node_id:
+        return "MISADDRESSED"
+    if h.src >= members:
+        return "NOT_MEMBER"
+    if h.src == node_id or not from_member_port:
+        return "WRONG_SOURCE"
+    return None
 
 
 def admit(h, msg, node_id, members, from_member_port):
@@ -606,13 +636,7 @@ def admit(h, msg, node_id, members, from_member_port):
     non-member port nothing after WRONG_SOURCE is reached."""
     t = h.type
     if t in RAFT_TYPES:
-        if h.dst != node_id:
-            return "MISADDRESSED"
-        if h.src >= members:
-            return "NOT_MEMBER"
-        if h.src == node_id or not from_member_port:
-            return "WRONG_SOURCE"
-        return ADMITTED_RAFT
+        return source_refused(h, node_id, members, from_member_port) or ADMITTED_RAFT
     if t == CLIENT_REQUEST:
         return "BAD_SESSION" if h.index_a != 0 and h.index_b == 0 else ADMITTED_CLIENT
     if t == STATUS_REQUEST:
@@ -650,7 +674,9 @@ class ReassemblyModel:
     def charge(slots, held, payload):
         return 8 * slots + 16 * held + payload
 
-    def __init__(self, discarded):
+    def __init__(self, discarded, reassembly_bytes_max=REASSEMBLY_BYTES_MAX, message_bytes_max=MESSAGE_BYTES_MAX):
+        self.REASSEMBLY_BYTES_MAX = reassembly_bytes_max   # a node scales both to its heap: it reports them
+        self.MESSAGE_BYTES_MAX = message_bytes_max         # as wire.reassembly_bytes_max, wire.message_bytes_max
         self.partials = collections.OrderedDict()    # least recently active first
         self.finished = collections.OrderedDict()    # oldest first
         self.charged = 0
@@ -731,10 +757,14 @@ class NodeModel:
     """What one node should make of the datagrams the attacker sends it: a reassembly model
     per port, the format checks and the admission step."""
 
-    def __init__(self, node_id, members, discarded):
+    def __init__(self, node_id, members, discarded, counters=None):
+        """counters: the node's status counters, for the reassembly limits it reports (else the defaults)."""
         self.node_id = node_id
         self.members = members
-        self.ports = [ReassemblyModel(discarded) for _ in CLASS_NAMES]
+        c = counters or {}
+        limits = (c.get("wire.reassembly_bytes_max", ReassemblyModel.REASSEMBLY_BYTES_MAX),
+                  c.get("wire.message_bytes_max", ReassemblyModel.MESSAGE_BYTES_MAX))
+        self.ports = [ReassemblyModel(discarded, *limits) for _ in CLASS_NAMES]
 
     def predict(self, d, arrived_on, origin, now_ms, from_member_port=False):
         """The outcome of datagram d arriving on port class arrived_on from origin (any
@@ -744,6 +774,8 @@ class NodeModel:
             payload = bytes(d[HEADER_BYTES:])
             if h.chunk_count == 1:
                 body = payload
+            elif h.type in RAFT_TYPES and source_refused(h, self.node_id, self.members, from_member_port):
+                return "UNADMITTED_CHUNK"         # the chunk gate: nothing buffered for non-members
             else:
                 body = self.ports[arrived_on].add((origin, h.src, h.message_id), h, payload, now_ms)
                 if body is None:
