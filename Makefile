@@ -5,12 +5,13 @@ SEEDS ?= 200
 SEED ?=
 NODES ?=
 
-.PHONY: help build test sim clean deps run demo stop scenarios testbed-deps testbed-jars
+.PHONY: help build test sim clean deps run demo stop scenarios testbed-deps testbed-jars hostile hostile-jars
 
 help:
 	@echo "make build        compile and package raft-node.jar / raft-client.jar"
-	@echo "make test         run every test: Maven suite, then (as root) the testbed scenarios"
+	@echo "make test         run every test: Maven suite, a 20 s hostile campaign, then (as root) the testbed scenarios"
 	@echo "make sim SEEDS=N  run N simulation seeds; make sim SEED=S replays one seed with its trace"
+	@echo "make hostile      hostile-traffic campaign on 3 loopback nodes under load (SEED=S SECONDS=N; default 8, 60 s)"
 	@echo "make clean        remove build outputs"
 	@echo "make run          boot the testbed (topology.json; BMv2 if installed, else Linux routers) and open the Mininet CLI"
 	@echo "make demo         headless tour, narrated: every scenario (elect, redirect, failover, partition, loss+delay, restart, 1 MiB, values)"
@@ -28,8 +29,10 @@ build:
 # checks, then the headless testbed scenarios on real jars (these need root; CI is root).
 test:
 	@tools/test-deps.sh
-	@rm -rf target/static-tests.log target/network-tests.log target/scenarios.log target/surefire-reports  # the summary adds up these
+	@rm -rf target/static-tests.log target/network-tests.log target/scenarios.log target/hostile.log target/surefire-reports  # the summary adds up these
 	$(MVN) verify
+	$(MAKE) --no-print-directory hostile SECONDS=20 2>&1 | tee target/hostile.log; \
+	  [ $${PIPESTATUS[0]} = 0 ] || { tools/test-summary.sh; exit 1; }
 	$(PY) -m unittest discover -s mininet/tests -p 'test_static.py' 2>&1 | tee target/static-tests.log; \
 	  exit $${PIPESTATUS[0]}
 	@if [ "$$(id -u)" = 0 ]; then \
@@ -51,6 +54,22 @@ sim: target/sim.classpath
 	$(MVN) test-compile
 	java -cp target/classes:target/test-classes:$$(cat target/sim.classpath) raftudp.sim.SimMain \
 	  $(if $(SEED),--seed $(SEED),--seeds $(SEEDS)) $(if $(NODES),--nodes $(NODES),)
+
+# Hostile traffic against real nodes (docs/hostile.md): the campaign's unit tests, then one
+# fixed-seed run; `make test` runs a 20-second one. Loopback only, no root needed.
+HOSTILE_SEED ?= 8
+SECONDS ?= 60
+hostile: hostile-jars
+	$(PY) -m unittest discover -s tools/hostile -p 'test_hostile.py'
+	$(PY) tools/hostile/hostile.py --seed $(or $(SEED),$(HOSTILE_SEED)) --seconds $(SECONDS)
+
+# raft-node.jar, unless it is newer than the sources: copied from target/ when `mvn verify` just
+# built it there, else `make build`.
+hostile-jars:
+	@fresh() { [ -f "$$1" ] && [ -z "$$(find pom.xml src/main -newer "$$1" -print -quit)" ]; }; \
+	if ! fresh raft-node.jar; then \
+	  if fresh target/raft-node.jar && [ -f target/raft-client.jar ]; then cp target/raft-node.jar target/raft-client.jar .; \
+	  else $(MAKE) --no-print-directory build; fi; fi
 
 clean:
 	$(MVN) clean

@@ -16,6 +16,14 @@ for part in "static-tests:testbed static checks" "network-tests:testbed network 
   echo "$what: $sp passed, $sf failed, $k skipped"
   passed=$((passed + sp)); failed=$((failed + sf)); skipped=$((skipped + k))
 done
+# make hostile: its unit tests ("Ran N tests" / "OK") and one campaign ("verdict: PASS").
+if [ -f target/hostile.log ]; then
+  n=$(sed -n 's/^Ran \([0-9]*\) tests\{0,1\}.*/\1/p' target/hostile.log | tail -1)
+  if grep -q '^OK' target/hostile.log; then hp=${n:-0}; hf=0; else hp=0; hf=${n:-1}; fi
+  if grep -q '^verdict: PASS' target/hostile.log; then hp=$((hp + 1)); else hf=$((hf + 1)); fi
+  echo "hostile campaign: $hp passed, $hf failed, 0 skipped (unit tests + one 20 s run)"
+  passed=$((passed + hp)); failed=$((failed + hf))
+fi
 if [ -f target/scenarios.log ]; then
   line=$(grep -E '^scenarios: [0-9]+ passed' target/scenarios.log | tail -1)
   if [ -n "$line" ]; then

@@ -93,21 +93,45 @@ final class Admission {
         return Verdict.drop(DropReason.UNEXPECTED_TYPE, "nodes do not take " + MessageType.of(m));
     }
 
-    private Verdict judgeRaft(Message m, InetSocketAddress from, MessageClass arrivedOn) {
-        if (m.to() != selfId) {
-            return Verdict.drop(DropReason.MISADDRESSED, "for node " + m.to() + ", this is node " + selfId);
+    /**
+     * Who sent a Raft message and to whom, judged from the header alone: null when {@code from}
+     * is member {@code src}'s address and port of {@code cls} and {@code dst} is this node,
+     * else the drop. The decoder asks this of every chunk before buffering it.
+     */
+    Verdict checkSource(int src, int dst, Object origin, MessageClass cls) {
+        if (dst != selfId) {
+            return Verdict.drop(DropReason.MISADDRESSED, "for node " + dst + ", this is node " + selfId);
         }
-        if (m.from() < 0 || m.from() >= cluster.size()) {
-            return Verdict.drop(DropReason.NOT_MEMBER, "node " + m.from() + " is not a member (cluster of "
+        if (src < 0 || src >= cluster.size()) {
+            return Verdict.drop(DropReason.NOT_MEMBER, "node " + src + " is not a member (cluster of "
                     + cluster.size() + ")");
         }
-        if (m.from() == selfId) {
+        if (src == selfId) {
             return Verdict.drop(DropReason.WRONG_SOURCE, "claims to come from this node");
         }
-        InetSocketAddress expected = cluster.node(m.from()).socketOf(arrivedOn);
-        if (from == null || !expected.getAddress().equals(from.getAddress()) || expected.getPort() != from.getPort()) {
-            return Verdict.drop(DropReason.WRONG_SOURCE, "node " + m.from() + " sends from " + expected
-                    + ", not " + from);
+        InetSocketAddress expected = cluster.node(src).socketOf(cls);
+        if (!(origin instanceof InetSocketAddress from) || !expected.getAddress().equals(from.getAddress())
+                || expected.getPort() != from.getPort()) {
+            return Verdict.drop(DropReason.WRONG_SOURCE, "node " + src + " sends from " + expected
+                    + ", not " + origin);
+        }
+        return null;
+    }
+
+    /** The chunk gate of this node's decoders: only Raft messages from members are buffered. */
+    String refuseChunk(raftudp.wire.RaftHeader h, Object origin) {
+        MessageType t = h.type();
+        if (!t.isRaft()) {
+            return null; // clients may send from anywhere; reassembly limits bound what they hold
+        }
+        Verdict v = checkSource(h.source(), h.destination(), origin, t.messageClass());
+        return v == null ? null : v.dropped() + ": " + v.detail();
+    }
+
+    private Verdict judgeRaft(Message m, InetSocketAddress from, MessageClass arrivedOn) {
+        Verdict source = checkSource(m.from(), m.to(), from, arrivedOn);
+        if (source != null) {
+            return source;
         }
         if (m.term() > Raft.TERM_MAX) {
             return Verdict.drop(DropReason.TERM_CEILING, "term " + m.term() + " above the ceiling " + Raft.TERM_MAX);

@@ -44,21 +44,34 @@ final class NodeReceiver implements DatagramSink {
     /**
      * @param cluster      the members: who may send Raft messages, from which address and ports
      * @param offer        hands an input to the loop without blocking; false when the inbox is full
-     * @param key          the cluster key the decoders authenticate with, or null
-     * @param adminReplays the node's replay window for authenticated admin requests, or null
+     * @param decoding     limits, key and admin replay window of the decoders
      */
     NodeReceiver(int selfId, ClusterConfig cluster, WireStats stats, LongSupplier clockMs,
-                 Predicate<NodeInput> offer, NodeCounters counters, raftudp.wire.ClusterKey key,
-                 raftudp.wire.ReplayGuard adminReplays) {
+                 Predicate<NodeInput> offer, NodeCounters counters, Decoding decoding) {
         this.selfId = selfId;
         this.offer = offer;
         this.counters = counters;
         this.admission = new Admission(selfId, cluster, stats, new RateLimitedLog(LOG, clockMs, 10_000));
         PortMap ports = cluster.node(selfId).ports();
         for (MessageClass c : MessageClass.values()) {
-            WireDecoder d = new WireDecoder(raftudp.wire.WireLimits.DEFAULT, stats, clockMs, WireDecoder.LOG_INTERVAL_MS_DEFAULT,
-                    "node " + selfId + " " + c.name().toLowerCase() + " port", key, adminReplays);
+            WireDecoder d = new WireDecoder(decoding.limits(), stats, clockMs, WireDecoder.LOG_INTERVAL_MS_DEFAULT,
+                    "node " + selfId + " " + c.name().toLowerCase() + " port", decoding.key(), decoding.adminReplays());
+            d.admitChunksWith(admission::refuseChunk);
             byPort.put(ports.portOf(c), new PortDecoder(c, d));
+        }
+    }
+
+    /**
+     * How the decoders decode.
+     *
+     * @param limits       reassembly limits of each port's decoder
+     * @param key          the cluster key the decoders authenticate with, or null
+     * @param adminReplays the node's replay window for authenticated admin requests, or null
+     */
+    record Decoding(raftudp.wire.WireLimits limits, raftudp.wire.ClusterKey key, raftudp.wire.ReplayGuard adminReplays) {
+        /** Default limits, no key. */
+        static Decoding plain() {
+            return new Decoding(raftudp.wire.WireLimits.DEFAULT, null, null);
         }
     }
 

@@ -98,6 +98,8 @@ public final class NodeRuntime implements AutoCloseable {
     private final WireCodec codec;
     private final BlockingQueue<NodeInput> inbox;
     private final NodeReceiver receiver;
+    /** The decoders' limits: reassembly memory scaled to this JVM's heap ({@link WireLimits#forHeap}). */
+    private final WireLimits receiveLimits;
     private final Replica<InetSocketAddress> replica;
     private final RateLimitedLog warnings;
     private final boolean syncOnTick;
@@ -127,8 +129,10 @@ public final class NodeRuntime implements AutoCloseable {
         this.codec = new WireCodec(id, seeds.nextInt(), WireLimits.DEFAULT, wireStats, key);
         this.inbox = new ArrayBlockingQueue<>(settings.inboxMessagesMax());
         this.warnings = new RateLimitedLog(LOG, NodeRuntime::monotonicMs, 10_000);
+        this.receiveLimits = WireLimits.forHeap(Runtime.getRuntime().maxMemory());
         this.receiver = new NodeReceiver(id, cluster, wireStats, NodeRuntime::monotonicMs, this::offer, counters,
-                key, key == null ? null : new ReplayGuard(wallClockMs));
+                new NodeReceiver.Decoding(receiveLimits, key,
+                        key == null ? null : new ReplayGuard(wallClockMs)));
         Replica.Options options = new Replica.Options(settings.snapshotEveryEntries(),
                 Replica.Options.defaults().sessionTimeoutMs(), Replica.Options.defaults().sessionsMax());
         SplittableRandom random = new SplittableRandom(seeds.nextLong());
@@ -459,6 +463,8 @@ public final class NodeRuntime implements AutoCloseable {
         c.put("node.inbox_depth", (long) inbox.size());
         c.put("node.pending_requests", (long) replica.pendingRequests());
         c.put("node.partial_messages", (long) receiver.partialMessages());
+        c.put("wire.reassembly_bytes_max", receiveLimits.reassemblyBytesMax());
+        c.put("wire.message_bytes_max", (long) receiveLimits.messageBytesMax());
         c.put("kv.keys", (long) s.keys());
         transportCounters(c);
         if (storage instanceof FileStorage fs) {

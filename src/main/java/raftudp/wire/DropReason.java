@@ -44,6 +44,12 @@ public enum DropReason {
     LATE_CHUNK(true),
     /** The message grows beyond the receiver's message size limit. */
     TOO_LARGE(true),
+    /**
+     * A chunk of a multi-chunk Raft message whose sender the receiver would not admit (not a
+     * member, not at the member's address and port, or for another node): dropped before it
+     * is buffered, so that reassembly memory goes to members only.
+     */
+    UNADMITTED_CHUNK(true),
     /** The body does not parse: lengths or counts beyond the bytes, invalid values, trailing bytes. */
     MALFORMED_BODY(true),
     /** A receiver with a cluster key got a write (Put, Delete, Cas, Append) without a session (clientId 0). */

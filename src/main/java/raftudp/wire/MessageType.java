@@ -116,6 +116,18 @@ public enum MessageType {
         return fieldsUsed;
     }
 
+    /**
+     * True when messages of this type carry a body; the others are always one datagram with
+     * no payload, so a chunk of one is malformed (a receiver never buffers it).
+     */
+    public boolean hasBody() {
+        return switch (this) {
+            case APPEND_REQUEST, SNAPSHOT_CHUNK, CLIENT_REQUEST, CLIENT_RESPONSE, STATUS_RESPONSE, FAULT_REQUEST,
+                 FAULT_RESPONSE, ERROR_RESPONSE -> true;
+            default -> false;
+        };
+    }
+
     /** True for the nine Raft peer messages (their header carries real node ids). */
     public boolean isRaft() {
         return Message.class.isAssignableFrom(javaClass);

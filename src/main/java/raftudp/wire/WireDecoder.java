@@ -44,6 +44,18 @@ public final class WireDecoder {
     private final String context;
     private final ClusterKey key;
     private final ReplayGuard adminReplays;
+    private ChunkGate chunkGate;
+
+    /**
+     * Decides from a chunk's header alone whether its message may be buffered at all, so that
+     * memory goes only to messages the receiver could accept (a node: Raft messages from
+     * members at their addresses; see {@code Admission}).
+     */
+    @FunctionalInterface
+    public interface ChunkGate {
+        /** Null to let the chunk be buffered, else why not (for the log); must not throw. */
+        String refuse(RaftHeader header, Object origin);
+    }
 
     /**
      * @param limits        reassembly limits
@@ -73,6 +85,14 @@ public final class WireDecoder {
         this.warnings = new RateLimitedLog(LOG, clockMs, logIntervalMs);
         this.reassembler = new Reassembler(limits, stats, this::discarded);
         this.context = Objects.requireNonNull(context, "context");
+    }
+
+    /**
+     * Sets the gate chunks of multi-chunk messages pass before they are buffered; a refused
+     * chunk is dropped as {@link DropReason#UNADMITTED_CHUNK}. Call before the first decode.
+     */
+    public void admitChunksWith(ChunkGate gate) {
+        this.chunkGate = Objects.requireNonNull(gate, "gate");
     }
 
     /** A decoder with {@link WireLimits#DEFAULT} and {@link #LOG_INTERVAL_MS_DEFAULT}. */
@@ -168,6 +188,10 @@ public final class WireDecoder {
         if (h.chunkCount() == 1) {
             body = payload;
         } else {
+            String refused = chunkGate == null ? null : chunkGate.refuse(h, origin);
+            if (refused != null) {
+                throw new WireFormatException(DropReason.UNADMITTED_CHUNK, refused);
+            }
             byte[] whole = reassembler.add(h, payload, origin, clockMs.getAsLong());
             if (whole == null) {
                 return null;
@@ -250,7 +274,7 @@ public final class WireDecoder {
         }
         MessageCodec.checkHeader(h, type);
         if (h.chunkCount() == 0 || h.chunkIndex() >= h.chunkCount()
-                || (h.chunkCount() > 1 && h.payloadLength() == 0)) {
+                || (h.chunkCount() > 1 && (h.payloadLength() == 0 || !type.hasBody()))) {
             throw new WireFormatException(DropReason.BAD_CHUNK, "chunk " + h.chunkIndex() + " of " + h.chunkCount()
                     + " with " + h.payloadLength() + " bytes");
         }

@@ -38,6 +38,19 @@ public record WireLimits(int datagramBytesMax, int messageBytesMax, long reassem
     public static final WireLimits DEFAULT = new WireLimits(ETHERNET_DATAGRAM_BYTES, 64 << 20, 96L << 20, 64,
             5_000, 4096);
 
+    /**
+     * The defaults, with reassembly memory scaled to a heap of {@code maxHeapBytes}: each of a
+     * node's decoders that can hold chunks (append, snapshot and client ports) may charge
+     * 1/16 of the heap, between 8 MiB and the default 96 MiB, so the three together stay
+     * under a fifth of it; the message limit is 7/8 of that, at most the default 64 MiB.
+     */
+    public static WireLimits forHeap(long maxHeapBytes) {
+        long reassembly = Math.max(8L << 20, Math.min(DEFAULT.reassemblyBytesMax(), maxHeapBytes / 16));
+        int message = (int) Math.min(DEFAULT.messageBytesMax(), reassembly - reassembly / 8);
+        return DEFAULT.withReassembly(message, reassembly, DEFAULT.reassemblyMessagesMax(),
+                DEFAULT.reassemblyTimeoutMs());
+    }
+
     /** @throws IllegalArgumentException when a limit is out of range or they contradict each other */
     public WireLimits {
         check(datagramBytesMax > RaftHeader.HEADER_BYTES && datagramBytesMax <= UDP_BYTES_MAX,

@@ -285,6 +285,27 @@ class HostileInputTest {
     }
 
     @Test
+    void chunksOfARaftMessageFromANonMember_areDroppedBeforeTheyAreBuffered() {
+        int leader = awaitLeaderAndWrite("before");
+        // the reassembly flood of make hostile: chunks of a 1000-chunk "append from a member"
+        for (int i = 0; i < 10; i++) {
+            fromOutsider(leader, MessageClass.APPEND, Craft.type(APPEND_REQUEST).from(1 - leader).to(leader).term(1)
+                    .chunk(i, 1000).messageId(77).payload(new byte[1400]).bytes());
+        }
+        // and a chunked message of a type whose body is always empty, whoever sends it
+        fromSpoofer(leader, MessageClass.VOTE, Craft.type(VOTE_REQUEST).from(2).to(leader).term(1).chunk(0, 2)
+                .payload(new byte[10]).bytes());
+        awaitCounter(leader, "drop.UNADMITTED_CHUNK", 10);
+        awaitCounter(leader, "drop.BAD_CHUNK", 1);
+        StatusReport s = status(leader);
+        assertEquals(0L, s.counters().get("node.partial_messages"), "nothing held for them");
+        assertEquals(0L, s.counters().getOrDefault("rx.chunks_buffered", 0L));
+        assertTrue(s.counters().get("wire.reassembly_bytes_max") >= 8L << 20, String.valueOf(s.counters()));
+        assertAllRunning();
+        assertWrites("after");
+    }
+
+    @Test
     void anInputThatThrowsInTheLoop_isCountedAndDropped_andTheNodeKeepsServing() {
         int leader = awaitLeaderAndWrite("before");
         // past admission (which would drop it as BAD_SESSION): the loop's own safety net

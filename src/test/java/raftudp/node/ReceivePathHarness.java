@@ -67,7 +67,7 @@ final class ReceivePathHarness {
             this.receiver = new NodeReceiver(id, CLUSTER, stats, () -> nowMs, in -> {
                 admitted++;
                 return inbox.add(in);
-            }, counters, null, null);
+            }, counters, NodeReceiver.Decoding.plain());
             SplittableRandom r = new SplittableRandom(seed);
             Replica.Options options = new Replica.Options(snapshotEvery, 60_000, 1_000);
             this.replica = new Replica<>(NodeSettings.defaults().withTimeouts(10, 2, 6, 12).raftConfig(id,

@@ -79,7 +79,8 @@ class WireFuzzTest {
         // keyed receiver has are WireAuthTest's), and many inputs valid enough to decode.
         Set<DropReason> decoders = EnumSet.noneOf(DropReason.class);
         Set<DropReason> elsewhere = EnumSet.of(DropReason.INTERNAL_ERROR, DropReason.WRONG_PORT,
-                DropReason.UNAUTHENTICATED, DropReason.SESSIONLESS_WRITE, DropReason.REPLAYED);
+                DropReason.UNAUTHENTICATED, DropReason.SESSIONLESS_WRITE, DropReason.REPLAYED,
+                DropReason.UNADMITTED_CHUNK); // a gate the node sets: HostileInputTest, ReceivePathFuzzTest
         for (DropReason r : DropReason.values()) {
             if (r.kind() != DropReason.Kind.MESSAGE && !elsewhere.contains(r)) {
                 decoders.add(r);

@@ -1,0 +1,338 @@
+"""Unit tests of the campaign's crafting helpers, CRC32C and receiver model (no nodes needed).
+
+  python3 -m unittest discover -s tools/hostile -p 'test_hostile.py'
+"""
+import os
+import re
+import socket
+import struct
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import wire as w  # noqa: E402
+import hostile  # noqa: E402
+
+SPEC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs", "wire-format.md")
+
+
+def spec_dumps():
+    """The hex dumps of docs/wire-format.md section 9, as bytes, in order."""
+    with open(SPEC, encoding="utf-8") as f:
+        text = f.read()
+    section = text[text.index("## 9. Worked example"):text.index("## 10.")]
+    dumps, current = [], None
+    for line in section.split("\n"):
+        if re.fullmatch(r"[0-9a-f]{4}  [0-9a-f]{2}( {1,2}[0-9a-f]{2})*", line):
+            current = (current or "") + line[6:].replace(" ", "")
+        elif current is not None:
+            dumps.append(bytes.fromhex(current))
+            current = None
+    return dumps
+
+
+class Crc32cTest(unittest.TestCase):
+    def test_check_value(self):
+        self.assertEqual(w.crc32c(b"123456789"), 0xE3069283)
+
+    def test_snapshot_vector_of_the_golden_test(self):
+        self.assertEqual(w.crc32c(bytes([1, 2, 3, 4])), 0x29308CF4)
+
+    def test_rfc3720_vectors(self):
+        self.assertEqual(w.crc32c(b""), 0)
+        self.assertEqual(w.crc32c(bytes(32)), 0x8A9136AA)
+        self.assertEqual(w.crc32c(b"\xff" * 32), 0x62A8AB43)
+        self.assertEqual(w.crc32c(bytes(range(32))), 0x46DD794E)
+        self.assertEqual(w.crc32c(bytes(range(31, -1, -1))), 0x113FDB5C)
+
+    def test_continues(self):
+        self.assertEqual(w.crc32c(b"6789", w.crc32c(b"12345")), 0xE3069283)
+
+
+class SpecExampleTest(unittest.TestCase):
+    def setUp(self):
+        self.dumps = spec_dumps()
+
+    def test_three_dumps(self):
+        self.assertEqual(len(self.dumps), 3)
+
+    def test_pre_vote_request(self):
+        d = w.datagram(w.VOTE_REQUEST, flags=w.PRE_VOTE, src=1, dst=2, message_id=1, term=5, index_a=7, log_term=4)
+        self.assertEqual(d, self.dumps[0])
+
+    def test_client_put(self):
+        d = w.datagram(w.CLIENT_REQUEST, w.cmd_put("k", w.v_int(0)), message_id=2, index_a=42, index_b=7)
+        self.assertEqual(d, self.dumps[1])
+
+    def test_not_leader_answer(self):
+        d = w.datagram(w.CLIENT_RESPONSE, w.client_response_body(w.ST_NOT_LEADER, 2), src=1, message_id=4,
+                       index_a=42, index_b=7)
+        self.assertEqual(d, self.dumps[2])
+        h = w.check_header(d, w.CLIENT)
+        self.assertEqual(w.parse_client_response(d[64:]), (w.ST_NOT_LEADER, 2, None))
+        self.assertEqual((h.src, h.index_a, h.index_b), (1, 42, 7))
+
+    def test_examples_pass_the_model(self):
+        vote, put, _ = self.dumps
+        m = w.NodeModel(2, 3, lambda r: None)
+        self.assertEqual(m.predict(vote, w.VOTE, "attacker", 0), "WRONG_SOURCE")   # node 1's id, not its port
+        self.assertEqual(m.predict(vote, w.VOTE, "node 1", 0, from_member_port=True), w.ADMITTED_RAFT)
+        self.assertEqual(m.predict(put, w.CLIENT, "a client", 0), w.ADMITTED_CLIENT)
+
+
+class CraftingTest(unittest.TestCase):
+    def test_snapshot_chunks_of_the_golden_test(self):
+        # WireGoldenTest.snapshotChunkSplitIntoThreeDatagrams: 70-byte datagrams, 6 body bytes each
+        image = bytes([1, 2, 3, 4])
+        ds = w.datagrams(w.SNAPSHOT_CHUNK, w.snapshot_body(4, image), 70, flags=w.LAST, src=0, dst=1,
+                         message_id=0xFFFFFFFF, term=2, index_a=10, log_term=2, commit_index=w.crc32c(image))
+        fields = "0000000000000002 000000000000000a 0000000000000000 0000000000000002 0000000029308cf4"
+        want = ["5241 01 07 10 000000 0000 0001 0000 0003 ffffffff 00000006" + fields + "000000000000",
+                "5241 01 07 10 000000 0000 0001 0001 0003 ffffffff 00000006" + fields + "000400000004",
+                "5241 01 07 10 000000 0000 0001 0002 0003 ffffffff 00000004" + fields + "01020304"]
+        self.assertEqual([d.hex() for d in ds], [x.replace(" ", "") for x in want])
+
+    def test_header_is_64_bytes_and_masks(self):
+        d = w.header(3, 0, term=-1, src=0x1FFFF)
+        self.assertEqual(len(d), 64)
+        h = w.parse_header(d)
+        self.assertEqual((h.term, h.src), (w.U64, 0xFFFF))
+
+    def test_values_and_commands_round_trip(self):
+        for v in (w.v_int(0), w.v_int(-5), w.v_str(""), w.v_str("é字😀"), w.v_bytes(b""), w.v_bytes(b"\0\xff"),
+                  w.v_list([w.v_int(1), w.v_str("a")])):
+            r = w.Reader(v)
+            self.assertEqual(w.read_value(r)[2], v)
+            self.assertEqual(r.remaining(), 0)
+        for c in (w.cmd_put("k", w.v_int(1)), w.cmd_get("k"), w.cmd_delete("ключ"),
+                  w.cmd_cas("k", None, w.v_int(2)), w.cmd_cas("k", w.v_list([]), w.v_int(2)),
+                  w.cmd_append("l", w.v_str("x"))):
+            r = w.Reader(c)
+            w.read_command(r)
+            self.assertEqual(r.remaining(), 0)
+
+    def test_kv_entry(self):
+        data = w.kv_entry(7, 1, 123, w.cmd_put("k", w.v_int(1)))
+        self.assertEqual(data[:25], b"\x01" + struct.pack(">qqq", 7, 1, 123))
+        self.assertEqual(w.parse_kv_entry(data), (w.OP_PUT, "k", ("int", 1, w.v_int(1))))
+        with self.assertRaises(w.Malformed):
+            w.parse_kv_entry(w.kv_entry(7, 0, 123, w.cmd_get("k")))      # a session with seq 0
+        with self.assertRaises(w.Malformed):
+            w.parse_kv_entry(data + b"\0")
+
+    def test_status_body_round_trip(self):
+        body = w.status_body(1, 9, "LEADER", {0: 9, 2: 8}, {"rx.datagrams": 5, "kv.keys": 2})
+        h = w.parse_header(w.header(w.STATUS_RESPONSE, len(body), src=1, term=3, index_a=1, index_b=9,
+                                    commit_index=9))
+        s = w.parse_status_body(h, body)
+        self.assertEqual((s["role"], s["leader"], s["applied"], s["match"], s["counters"]["kv.keys"]),
+                         ("LEADER", 1, 9, {0: 9, 2: 8}, 2))
+
+    def test_utf8_is_strict(self):
+        for bad in (b"\xc0\xaf", b"\xed\xa0\x80", b"\xff", b"\xe2\x82"):
+            with self.assertRaises(w.Malformed):
+                w.read_command(w.Reader(b"\x02" + struct.pack(">H", len(bad)) + bad))
+
+
+class ModelTest(unittest.TestCase):
+    def setUp(self):
+        self.discarded = []
+        self.m = w.NodeModel(0, 3, self.discarded.append)
+
+    def vote(self, **f):
+        fields = dict(src=1, dst=0, message_id=1, term=5)
+        fields.update(f)
+        return w.datagram(w.VOTE_REQUEST, **fields)
+
+    def test_every_header_reason(self):
+        good = self.vote()
+        cases = {
+            "SHORT": good[:63],
+            "BAD_MAGIC": b"RB" + good[2:],
+            "BAD_VERSION": good[:2] + b"\x02" + good[3:],
+            "UNKNOWN_TYPE": good[:3] + b"\x0a" + good[4:],
+            "TRUNCATED": w.header(w.VOTE_REQUEST, 1, src=1, dst=0, term=5),
+            "TRAILING_BYTES": good + b"\0",
+            "BAD_FLAGS": self.vote(flags=0x04),
+            "BAD_FIELD": self.vote(commit_index=1),
+        }
+        for reason, d in cases.items():
+            self.assertEqual(self.m.predict(d, w.VOTE, "a", 0), reason, reason)
+        self.assertEqual(self.m.predict(self.vote(term=1 << 63), w.VOTE, "a", 0), "BAD_FIELD")
+        self.assertEqual(self.m.predict(self.vote(reserved=1), w.VOTE, "a", 0), "BAD_FIELD")
+        self.assertEqual(self.m.predict(self.vote(src=0xFFFF), w.VOTE, "a", 0), "BAD_FIELD")
+        self.assertEqual(self.m.predict(self.vote(chunk_count=0), w.VOTE, "a", 0), "BAD_CHUNK")
+        self.assertEqual(self.m.predict(self.vote(chunk_count=2), w.VOTE, "a", 0), "BAD_CHUNK")   # empty chunk
+        self.assertEqual(self.m.predict(good, w.APPEND, "a", 0), "WRONG_PORT")
+
+    def test_admission_from_a_non_member_port(self):
+        self.assertEqual(self.m.predict(self.vote(), w.VOTE, "a", 0), "WRONG_SOURCE")
+        self.assertEqual(self.m.predict(self.vote(src=0), w.VOTE, "a", 0), "WRONG_SOURCE")
+        self.assertEqual(self.m.predict(self.vote(src=3), w.VOTE, "a", 0), "NOT_MEMBER")
+        self.assertEqual(self.m.predict(self.vote(dst=1), w.VOTE, "a", 0), "MISADDRESSED")
+        # the term ceiling is judged after the source: from a non-member port, WRONG_SOURCE
+        self.assertEqual(self.m.predict(self.vote(term=w.U63), w.VOTE, "a", 0), "WRONG_SOURCE")
+        bad_session = w.datagram(w.CLIENT_REQUEST, w.cmd_get("k"), index_a=9, index_b=0)
+        self.assertEqual(self.m.predict(bad_session, w.CLIENT, "a", 0), "BAD_SESSION")
+        answer = w.datagram(w.CLIENT_RESPONSE, w.client_response_body(w.ST_RETRY), src=1, index_a=1, index_b=1)
+        self.assertEqual(self.m.predict(answer, w.CLIENT, "a", 0), "UNEXPECTED_TYPE")
+        self.assertEqual(self.m.predict(w.datagram(w.STATUS_REQUEST), w.CLIENT, "a", 0), w.ADMITTED_STATUS)
+
+    def test_bodies(self):
+        entries = [(5, w.ENTRY_NORMAL, b"not an entry")]
+        body = w.entries_body(entries)
+        ok = w.datagram(w.APPEND_REQUEST, body, src=1, dst=0, term=5, index_a=3, index_b=4, log_term=5)
+        self.assertEqual(self.m.predict(ok, w.APPEND, "a", 0), "WRONG_SOURCE")   # BAD_ENTRY is judged later
+        off = w.datagram(w.APPEND_REQUEST, body, src=1, dst=0, term=5, index_a=3, index_b=5, log_term=5)
+        self.assertEqual(self.m.predict(off, w.APPEND, "a", 0), "MALFORMED_BODY")
+        kind2 = w.datagram(w.APPEND_REQUEST, w.entries_body([(5, 2, b"")]), src=1, dst=0, term=5, index_a=3,
+                           index_b=4)
+        self.assertEqual(self.m.predict(kind2, w.APPEND, "a", 0), "MALFORMED_BODY")
+        snap = w.datagram(w.SNAPSHOT_CHUNK, w.snapshot_body(3, b"abcd"), src=1, dst=0, term=5, index_a=1,
+                          log_term=1)
+        self.assertEqual(self.m.predict(snap, w.SNAPSHOT, "a", 0), "MALFORMED_BODY")
+        self.assertEqual(self.m.predict(w.datagram(w.HEARTBEAT, b"\0", src=1, dst=0, term=1), w.HEARTBEAT_CLASS,
+                                        "a", 0), "MALFORMED_BODY")
+
+    def test_reassembly(self):
+        body = w.cmd_put("atk-1", w.v_bytes(bytes(300)))
+        ds = w.datagrams(w.CLIENT_REQUEST, body, 200, message_id=7, index_a=1, index_b=1)
+        self.assertEqual(len(ds), 3)
+        p = lambda d, origin="a", t=0: self.m.predict(d, w.CLIENT, origin, t)   # noqa: E731
+        self.assertEqual([p(ds[2]), p(ds[0]), p(ds[0]), p(ds[1])],
+                         [w.BUFFERED, w.BUFFERED, "DUPLICATE_CHUNK", w.ADMITTED_CLIENT])
+        self.assertEqual(p(ds[1]), "LATE_CHUNK")
+        self.assertEqual(p(ds[1], t=5000), w.BUFFERED)        # forgotten after the timeout: a new message
+        other = bytearray(ds[0])
+        other[-1] ^= 1
+        self.assertEqual(p(ds[0], "b"), w.BUFFERED)
+        self.assertEqual(p(bytes(other), "b"), "INCONSISTENT_CHUNK")
+        self.assertEqual(self.discarded, ["ABANDONED"])
+        self.assertEqual(p(ds[1], "b"), "LATE_CHUNK")
+        self.m.expire_all(20000)
+        self.assertEqual(self.discarded, ["ABANDONED", "EXPIRED"])
+
+
+class ReassemblyMemoryTest(unittest.TestCase):
+    def test_charge_limit_evicts_the_least_recent_and_refuses_a_message_alone_too_large(self):
+        gone = []
+        m = w.ReassemblyModel(gone.append)
+        m.REASSEMBLY_BYTES_MAX = 1000
+        hdr = lambda mid, i, n: w.parse_header(w.header(w.STATUS_REQUEST, 100, message_id=mid, chunk_index=i,   # noqa
+                                                        chunk_count=n))
+        chunk = bytes(100)
+        for mid in range(1, 7):                     # each: 8*3 + 16 + 100 = 140 bytes charged
+            self.assertIsNone(m.add(("o", 0, mid), hdr(mid, 0, 3), chunk, 0))
+        self.assertEqual((gone, m.charged), ([], 840))
+        self.assertIsNone(m.add(("o", 0, 1), hdr(1, 1, 3), chunk, 0))      # message 1 becomes the most recent
+        self.assertIsNone(m.add(("o", 0, 7), hdr(7, 0, 3), chunk, 0))      # 840 + 116 + 140 > 1000
+        self.assertEqual(gone, ["EVICTED"])
+        self.assertNotIn(("o", 0, 2), m.partials)                             # the least recently active
+        with self.assertRaises(w.Drop) as e:
+            m.add(("o", 0, 9), hdr(9, 0, 200), chunk, 0)                   # 8 * 200 slots alone
+        self.assertEqual(e.exception.reason, "TOO_LARGE")
+
+
+class CheckReadsTest(unittest.TestCase):
+    class FakeLoad:
+        def __init__(self):
+            self.acks = [("load-w00-000001", w.v_int(0), "put", 0, 1), ("load-list-w00", w.v_int(1), "append", 0, 1),
+                         ("load-list-w00", w.v_int(2), "append", 1, 2)]
+            self.appends_sent = {"load-list-w00": [1, 2, 3]}
+
+    @staticmethod
+    def found(value):
+        return w.read_result(w.Reader(w.result_found(value)))
+
+    def test_all_present(self):
+        results = {"load-w00-000001": self.found(w.v_int(0)),
+                   "load-list-w00": self.found(w.v_list([w.v_int(1), w.v_int(2), w.v_int(3)]))}
+        self.assertEqual(hostile.check_reads(self.FakeLoad(), results), ([], 1, 2))
+
+    def test_lost_wrong_and_duplicated(self):
+        results = {"load-w00-000001": self.found(w.v_str("0")),
+                   "load-list-w00": self.found(w.v_list([w.v_int(1), w.v_int(1), w.v_int(9)]))}
+        problems, _, _ = hostile.check_reads(self.FakeLoad(), results)
+        text = "\n".join(problems)
+        for what in ("load-w00-000001", "applied twice", "missing: [2]", "nobody sent: [9]"):
+            self.assertIn(what, text)
+        problems, _, _ = hostile.check_reads(self.FakeLoad(), {})
+        self.assertEqual(len(problems), 2)
+
+
+class FakeCluster:
+    def __init__(self, port):
+        self.port = port
+
+    def member_ports(self):
+        return {20000 + i for i in range(15)}
+
+    def addr(self, node, cls):
+        return ("127.0.0.1", self.port)
+
+
+class AttackerTest(unittest.TestCase):
+    def setUp(self):
+        self.sink = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sink.bind(("127.0.0.1", 0))
+        self.sink.settimeout(0.2)
+        self.a = hostile.Attacker(FakeCluster(self.sink.getsockname()[1]), 3, 2000, False, 4, 10, 12)
+
+    def tearDown(self):
+        self.a.close()
+        self.sink.close()
+
+    def test_generators_are_seeded(self):
+        b = hostile.Attacker(FakeCluster(1), 3, 2000, False, 4, 10, 12)
+        try:
+            one = [self.a.generate() for _ in range(300)]
+            two = [b.generate() for _ in range(300)]
+        finally:
+            b.close()
+        self.assertEqual(one, two)
+
+    def test_every_kind_of_forged_raft_message_and_no_fault_request(self):
+        kinds = set()
+        for _ in range(6000):
+            kind, sends = self.a.generate()
+            kinds.add(kind.split(".")[0] + "." + kind.split(".")[1])
+        for t in w.RAFT_TYPES:
+            self.assertIn("forged." + w.TYPE_NAMES[t], kinds)
+        for group in ("random", "bitflip", "header", "client", "chunks", "answer"):
+            self.assertTrue(any(k.startswith(group + ".") for k in kinds), group)
+
+    def test_a_fault_request_is_never_sent(self):
+        d = w.datagram(w.FAULT_REQUEST, b"\x03")
+        self.a.send("test", 0, w.CLIENT, 0, d)
+        self.assertEqual(self.a.suppressed, 1)
+        self.assertEqual(self.a.total(), 0)
+        with self.assertRaises(socket.timeout):
+            self.sink.recvfrom(100)
+
+    def test_header_violations_hit_their_reason(self):
+        expect = {"magic": "BAD_MAGIC", "version": "BAD_VERSION", "type": "UNKNOWN_TYPE",
+                  "truncated": "TRUNCATED", "trailing": "TRAILING_BYTES", "reserved": "BAD_FIELD",
+                  "chunk_count0": "BAD_CHUNK", "wrong_port": "WRONG_PORT",
+                  "checksum": "BAD_FIELD", "body": "MALFORMED_BODY"}
+        seen = {}
+        for _ in range(3000):
+            kind, sends = self.a.header_violation(0, 0)
+            v = kind.split(".")[1]
+            node, cls, _, d = sends[0]
+            got = w.NodeModel(node, 3, lambda r: None).predict(d, cls, "x", 0)
+            seen.setdefault(v, set()).add(got)
+        for v, reason in expect.items():
+            if v in ("magic", "version", "type", "truncated", "trailing"):
+                self.assertEqual(seen[v], {reason}, v)          # checked before any field
+            else:
+                # some crafted messages carry an extreme index (2^63-1 + entries) already
+                self.assertIn(reason, seen[v], v)
+                # or a chunk of a big one: buffered, or refused before buffering when it claims a Raft sender
+                self.assertLessEqual(seen[v], {reason, "BAD_FIELD", w.BUFFERED, "UNADMITTED_CHUNK"}, v)
+        # a client id is any 64-bit pattern (section 3): the top bit of index_a passes there
+        self.assertIn("BAD_FIELD", seen["topbit"])
+        self.assertLessEqual(seen["topbit"], {"BAD_FIELD", w.ADMITTED_CLIENT, "UNEXPECTED_TYPE"})
+
+
+if __name__ == "__main__":
+    unittest.main()
