@@ -159,11 +159,12 @@ class Cluster:
 # ---------------------------------------------------------------- a UDP endpoint that speaks the format
 
 class Endpoint:
-    """One socket on 127.0.0.1 with its own message counter; reassembles multi-chunk answers."""
+    """One socket (on 127.0.0.1 unless bind says otherwise) with its own message counter;
+    reassembles multi-chunk answers."""
 
-    def __init__(self, rng):
+    def __init__(self, rng, bind=LOCALHOST):
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.sock.bind((LOCALHOST, 0))
+        self.sock.bind((bind, 0))
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
         self.port = self.sock.getsockname()[1]
         self.mid = rng.getrandbits(32)
@@ -500,7 +501,8 @@ class Attacker:
     and predicts with wire.NodeModel what each node should do with each one."""
     SOCKETS = 4
 
-    def __init__(self, cluster, seed, rate, with_admin, term, commit, last, flood_node=None, counters=None):
+    def __init__(self, cluster, seed, rate, with_admin, term, commit, last, flood_node=None, counters=None,
+                 bind=LOCALHOST):
         self.cluster = cluster
         self.flood_node = flood_node         # --reassembly-flood: the node whose ports it fills
         self.flood = {}                      # port class -> [message id, next chunk] per partial message
@@ -515,7 +517,7 @@ class Attacker:
         members = cluster.member_ports()
         for _ in range(self.SOCKETS):
             s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-            s.bind((LOCALHOST, 0))
+            s.bind((bind, 0))
             s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
             s.setblocking(False)     # (a timeout would make every recv wait for it, even with MSG_DONTWAIT)
             if s.getsockname()[1] in members:
