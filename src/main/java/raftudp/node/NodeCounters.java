@@ -25,6 +25,8 @@ final class NodeCounters {
      * at ERROR). Never expected; the hostile-traffic tests assert it stays 0.
      */
     final LongAdder inputErrors = new LongAdder();
+    /** Status requests not answered because more than the node's rate of them came in. */
+    final LongAdder statusUnanswered = new LongAdder();
     /** Outgoing messages the codec refused (too large); the sender treats them as lost. */
     final LongAdder encodeFailures = new LongAdder();
     /** Admin requests (FaultRequests) accepted and applied. */
@@ -72,6 +74,7 @@ final class NodeCounters {
         m.put("node.batches", batches.sum());
         m.put("node.inputs", inputs.sum());
         m.put("node.input_errors", inputErrors.sum());
+        m.put("node.status_unanswered", statusUnanswered.sum());
         m.put("node.unexpected", unexpected.sum());
         m.put("node.encode_failures", encodeFailures.sum());
         m.put("node.admin_accepted", adminAccepted.sum());

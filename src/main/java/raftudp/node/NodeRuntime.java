@@ -85,6 +85,11 @@ public final class NodeRuntime implements AutoCloseable {
     private static final long STOP_WAIT_MS = 10_000;
     /** Refusals answered per second (and at most this many in a burst); the rest are dropped and counted. */
     static final int REFUSALS_PER_SECOND = 10;
+    /**
+     * Status answers per second (and in a burst): a 64-byte StatusRequest draws about 2 KB, so
+     * an unlimited node would amplify a forged source 30 times; the rest are dropped and counted.
+     */
+    static final int STATUS_ANSWERS_PER_SECOND = 200;
 
     private final ClusterConfig cluster;
     private final int id;
@@ -112,9 +117,9 @@ public final class NodeRuntime implements AutoCloseable {
     private int lastContactFrom = -1;
     private long lastContactTerm = -1;
     private long lastContactNanos;
-    /** Refusals that may be answered now (token bucket, loop thread only), and when it was last refilled. */
-    private double refusalTokens = REFUSALS_PER_SECOND;
-    private long refusalRefillNanos = System.nanoTime();
+    /** Answers to unverified sources that may go out now (loop thread only). */
+    private final TokenBucket refusals = new TokenBucket(REFUSALS_PER_SECOND, System::nanoTime);
+    private final TokenBucket statusAnswers = new TokenBucket(STATUS_ANSWERS_PER_SECOND, System::nanoTime);
 
     private NodeRuntime(ClusterConfig cluster, int id, NodeSettings settings, RaftStorage storage,
                         Transport transport, LongSupplier wallClockMs) {
@@ -315,7 +320,11 @@ public final class NodeRuntime implements AutoCloseable {
         try {
             StatusReport report = statusReport();
             for (InetSocketAddress c : waiters) {
-                transmit(report, self.ports().client(), c);
+                if (statusAnswers.take()) {
+                    transmit(report, self.ports().client(), c);
+                } else {
+                    counters.statusUnanswered.increment(); // beyond the rate: not a reflector
+                }
             }
         } catch (RuntimeException e) {
             // a bug in a status display must not stop consensus
@@ -396,18 +405,13 @@ public final class NodeRuntime implements AutoCloseable {
      */
     private void refuseAdmin(NodeInput.Fault f) {
         counters.adminRefused.increment();
-        long now = System.nanoTime();
-        refusalTokens = Math.min(REFUSALS_PER_SECOND,
-                refusalTokens + (now - refusalRefillNanos) * (REFUSALS_PER_SECOND / 1e9));
-        refusalRefillNanos = now;
         warnings.warn("admin", () -> "node " + id + ": refused a fault request (" + f.request().op() + ") from "
                 + f.client() + ": admin requests are disabled (no --cluster-key, no --allow-admin); see "
                 + "node.admin_refused");
-        if (refusalTokens < 1) {
+        if (!refusals.take()) {
             counters.adminRefusalsUnanswered.increment();
             return;
         }
-        refusalTokens -= 1;
         sendUnfaulted(ErrorResponse.adminDisabled(id), f.client());
     }
 

@@ -306,6 +306,20 @@ class HostileInputTest {
     }
 
     @Test
+    void aFloodOfStatusRequests_isAnsweredAtTheNodesRateOnly() {
+        int leader = awaitLeaderAndWrite("before");
+        byte[] ask = Craft.type(18).bytes(); // StatusRequest: 64 bytes that draw ~2 KB
+        for (int i = 0; i < 1_000; i++) {
+            fromOutsider(leader, MessageClass.CLIENT, ask);
+        }
+        awaitCounter(leader, "rx.STATUS_REQUEST", 1_000);
+        Await.await("the flood handled", TIMEOUT, () -> counter(leader, "node.status_unanswered")
+                + NodeRuntime.STATUS_ANSWERS_PER_SECOND * 3L >= 1_000);
+        assertTrue(counter(leader, "node.status_unanswered") > 0, "a forged source is not answered without limit");
+        assertAllRunning();
+    }
+
+    @Test
     void anInputThatThrowsInTheLoop_isCountedAndDropped_andTheNodeKeepsServing() {
         int leader = awaitLeaderAndWrite("before");
         // past admission (which would drop it as BAD_SESSION): the loop's own safety net
