@@ -22,6 +22,7 @@ from mininet.node import Switch
 import parentns
 import runtime
 import topo
+from bmv2cli import SWITCH_LOG_DIR, parse_counter_values, switch_log_args
 
 BUILD_DIR = os.path.join(topo.REPO, "build", "p4")
 P4_SOURCE = os.path.join(topo.REPO, "p4", "raft.p4")
@@ -95,8 +96,10 @@ class Bmv2Switch(Switch):
         for port, intf in sorted(self.intfs.items()):
             if intf.name != "lo":
                 args += ["-i", "%d@%s" % (port, intf.name)]
-        args += ["--device-id", str(self.device_id), "--thrift-port", str(self.thrift_port),
-                 "--log-console", P4_JSON]
+        args += ["--device-id", str(self.device_id), "--thrift-port", str(self.thrift_port)]
+        args += switch_log_args(self.name) + [P4_JSON]
+        if switch_log_args(self.name):
+            os.makedirs(SWITCH_LOG_DIR, exist_ok=True)
         if exe.endswith("_grpc"):
             args += ["--", "--grpc-server-addr", "127.0.0.1:%d" % (50051 + self.device_id)]
         for intf in self.intfList():
@@ -177,10 +180,9 @@ class Bmv2Backend:
             cmds = ["counter_read RaftIngress.raft_type_counter %d" % c for c in sorted(RAFT_TYPES)]
             cmds += ["counter_read RaftIngress.raft_class_counter %d" % i for i in range(len(CLASSES))]
             cmds += ["counter_read %s %d" % v for v in DROPS.values()]
-            values = re.findall(r"packets=(\d+), bytes=(\d+)", self.cli(name, cmds))
+            values = parse_counter_values(self.cli(name, cmds))
             if len(values) != len(cmds):
                 raise RuntimeError("%s: counter_read gave %d values for %d counters" % (name, len(values), len(cmds)))
-            values = [(int(p), int(b)) for p, b in values]
             n = len(RAFT_TYPES)
             out[name] = {
                 "types": dict(zip(sorted(RAFT_TYPES), values[:n])),

@@ -7,6 +7,7 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import bmv2cli  # noqa: E402
 import faults  # noqa: E402
 import p4check  # noqa: E402
 import raftprobe  # noqa: E402
@@ -105,6 +106,40 @@ class P4SourceTest(unittest.TestCase):
 
 def _hex(text):
     return bytes.fromhex("".join(line[6:].replace(" ", "") for line in text.strip().splitlines()))
+
+
+class Bmv2CliTest(unittest.TestCase):
+    # simple_switch_CLI of BMv2 1.15.5, as captured (mininet/tests: docs/testbed.md, BMv2 backend)
+    CLI_1_15 = """Obtaining JSON from switch...
+Done
+Control utility for runtime P4 table manipulation
+RuntimeCmd: RaftIngress.raft_type_counter[1]= (4224 bytes, 33 packets)
+RuntimeCmd: RaftIngress.drop_counter[0]= (0 bytes, 0 packets)
+RuntimeCmd: RaftEgress.egress_drop_counter[2]= (128 bytes, 2 packets)
+RuntimeCmd: """
+    # the format of BMv2 releases before 1.15 (p4lang tutorials VMs of 2020-2023)
+    CLI_OLD = """RuntimeCmd: this is the direct counter for table ...
+RuntimeCmd: RaftIngress.raft_type_counter[1]=  BmCounterValue(packets=33, bytes=4224)
+RuntimeCmd: RaftIngress.drop_counter[0]=  BmCounterValue(packets=0, bytes=0)
+RuntimeCmd: RaftEgress.egress_drop_counter[2]=  BmCounterValue(packets=2, bytes=128)
+RuntimeCmd: """
+
+    def test_both_counter_formats_read_the_same_values(self):
+        want = [(33, 4224), (0, 0), (2, 128)]
+        self.assertEqual(bmv2cli.parse_counter_values(self.CLI_1_15), want)
+        self.assertEqual(bmv2cli.parse_counter_values(self.CLI_OLD), want)
+
+    def test_a_refused_read_gives_no_value(self):
+        self.assertEqual(bmv2cli.parse_counter_values("RuntimeCmd: Invalid counter operation (INVALID_INDEX)"), [])
+
+    def test_switch_logs_are_off_unless_asked_and_bounded_when_on(self):
+        self.assertEqual(bmv2cli.switch_log_args("s1", {}), [])
+        self.assertEqual(bmv2cli.switch_log_args("s1", {"SWITCH_LOG": "0"}), [])
+        on = bmv2cli.switch_log_args("s1", {"SWITCH_LOG": "1", "SWITCH_LOG_MB": "5"})
+        self.assertIn("--log-file", on)
+        self.assertEqual(on[on.index("--log-file-max-size") + 1], str(5 << 20))
+        self.assertEqual(on[on.index("--log-file-max-files") + 1], "2")
+        self.assertNotIn("--log-console", on)
 
 
 class ProbeCodecTest(unittest.TestCase):

@@ -37,6 +37,8 @@ final class Neighbours {
     private static final int FLUSH_ROUNDS_MAX = 16;
     /** Kernel neighbour flag: the entry holds a valid MAC. */
     private static final int ATF_COM = 0x02;
+    /** Kernel neighbour flag: a permanent entry (`ip neigh ... nud permanent`), never refreshed. */
+    private static final int ATF_PERM = 0x04;
 
     /** Sends a finished frame; false when it did not go out. Counts nothing. */
     interface Link {
@@ -51,11 +53,18 @@ final class Neighbours {
     private static final class Entry {
         final byte[] mac;
         final long learnedNanos;
+        /** From a permanent kernel entry: whoever installed it vouches for it; no refresh. */
+        final boolean permanent;
         volatile long refreshSentNanos;
 
         Entry(byte[] mac, long learnedNanos) {
+            this(mac, learnedNanos, false);
+        }
+
+        Entry(byte[] mac, long learnedNanos, boolean permanent) {
             this.mac = mac;
             this.learnedNanos = learnedNanos;
+            this.permanent = permanent;
         }
     }
 
@@ -187,6 +196,9 @@ final class Neighbours {
 
     /** Starts a refresh of an old entry: one request; forgotten if nothing answers in time. */
     private void maybeRefresh(int hop, Entry e) {
+        if (e.permanent) {
+            return; // e.g. the testbed's gateway entries: switches that answer no ARP (raft.p4)
+        }
         long now = nanoClock.getAsLong();
         if (now - e.learnedNanos < options.neighbourTtlMs() * 1_000_000L || e.refreshSentNanos != 0) {
             return;
@@ -311,15 +323,18 @@ final class Neighbours {
     /** Under the lock, on a miss: a MAC the kernel knows (cached here at once if {@code cache}). */
     private byte[] kernelMac(int hop, boolean cache) {
         byte[] mac;
+        boolean permanent;
         try {
-            mac = kernelMac(kernelTable.get(), iface, hop);
+            String table = kernelTable.get();
+            mac = kernelMac(table, iface, hop);
+            permanent = mac != null && (kernelFlags(table, iface, hop) & ATF_PERM) != 0;
         } catch (RuntimeException e) {
             rateLimited.warn("arp_table", () -> "pcap " + iface + ": cannot read the neighbour table: " + e);
             return null;
         }
         if (mac != null) {
             if (cache) {
-                known.put(hop, new Entry(mac, nanoClock.getAsLong()));
+                known.put(hop, new Entry(mac, nanoClock.getAsLong(), permanent));
             }
             stats.countArpFromKernel();
         }
@@ -352,6 +367,22 @@ final class Neighbours {
             }
         }
         return null;
+    }
+
+    /** The flags of the entry for {@code ip} on {@code iface} in {@code /proc/net/arp}'s text, or 0. */
+    static int kernelFlags(String table, String iface, int ip) {
+        String ipText = Frames.ipText(ip);
+        for (String line : table.split("\n")) {
+            String[] c = line.trim().split("\\s+");
+            if (c.length >= 6 && c[0].equals(ipText) && c[5].equals(iface)) {
+                try {
+                    return Integer.decode(c[2]);
+                } catch (NumberFormatException e) {
+                    return 0;
+                }
+            }
+        }
+        return 0;
     }
 
     /** A MAC from {@code aa:bb:cc:dd:ee:ff}, or null. */

@@ -187,6 +187,23 @@ class NeighboursTest {
     }
 
     @Test
+    void aPermanentKernelEntryIsNeverRefreshed_soASwitchThatAnswersNoArpStaysAGateway() {
+        // the testbed's hosts: `ip neigh replace GW lladdr MAC nud permanent` (flags 0x6), and
+        // switches running raft.p4 that drop ARP: a refresh would go unanswered and be logged
+        kernel.set(EMPTY_TABLE + "10.99.0.2        0x1         0x6         02:00:00:00:00:0b     *        eth0\n");
+        n.send(IP_B, frame(1));
+        for (int i = 2; i <= 4; i++) {
+            now += 31_000 * MS;
+            n.send(IP_B, frame(i));
+            runTimers();
+        }
+        assertEquals(4, stats.txFrames());
+        assertEquals(0, stats.arpRequests(), "no refresh of a permanent entry");
+        assertArrayEquals(MAC_B, n.macOf(IP_B));
+        assertEquals(0x6, Neighbours.kernelFlags(kernel.get(), "eth0", IP_B));
+    }
+
+    @Test
     void anAnsweredRefreshKeepsTheEntry() {
         n.send(IP_B, frame(1));
         n.onArpReply(IP_B, MAC_B);
