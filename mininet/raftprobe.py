@@ -181,7 +181,8 @@ def decode_fault_response(data):
 class Probe:
     """Bounded request/response over one UDP socket (kernel UDP, any source port)."""
 
-    def __init__(self, timeout_s=0.5, tries=3):
+    def __init__(self, timeout_s=0.5, tries=3, pace_us=0):
+        self.pace_s = pace_us / 1e6   # gap between the datagrams of a multi-datagram request
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self.sock.settimeout(timeout_s)
         try:   # room for a 1 MiB answer arriving in one burst (FORCE: root may pass rmem_max)
@@ -196,7 +197,12 @@ class Probe:
         whole body-bearing answer of type want_type (chunks reassembled), or None. Bounded."""
         sends = [sends] if isinstance(sends, (bytes, bytearray)) else sends
         for _ in range(self.tries):
+            slot = time.monotonic()
             for d in sends:
+                if self.pace_s and len(sends) > 1:   # never before its slot (software switches drop bursts)
+                    while time.monotonic() < slot:
+                        time.sleep(max(0.0, slot - time.monotonic()))
+                    slot = max(slot, time.monotonic()) + self.pace_s
                 self.sock.sendto(d, (addr, CLIENT_PORT))
             chunks, first = {}, None
             deadline = time.time() + self.sock.gettimeout() * max(1, len(sends) // 100)
@@ -307,10 +313,11 @@ def main(argv=None):
     ap.add_argument("--nodes", default="10.0.1.1,10.0.2.2,10.0.3.3")
     ap.add_argument("--timeout", type=float, default=0.5)
     ap.add_argument("--tries", type=int, default=3)
+    ap.add_argument("--pace-us", type=int, default=0, help="space a large request's datagrams (BMv2: 200)")
     ap.add_argument("--set", action="append", default=[], metavar="IP=DELAY_MS,JITTER_MS,DUP_PPM[,LOSS_PPM]")
     ap.add_argument("--clear", action="append", default=[], metavar="IP")
     args = ap.parse_args(argv)
-    probe = Probe(timeout_s=args.timeout, tries=max(1, min(args.tries, 20)))
+    probe = Probe(timeout_s=args.timeout, tries=max(1, min(args.tries, 20)), pace_us=max(0, min(args.pace_us, 100_000)))
     if args.op == "fault":
         return fault_main(probe, args)
     if args.op == "status":

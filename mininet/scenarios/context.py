@@ -119,6 +119,7 @@ class Context:
 
     def client(self, args, host=CLIENT_HOST, timeout_s=CLIENT_TIMEOUT_S):
         """Runs `java -jar raft-client.jar ARGS` on a host; returns (exit code, output)."""
+        args = list(self.tb.pace_args()) + list(args)   # global options go before the subcommand
         cmd = "timeout %d java -jar %s %s" % (timeout_s, testbed.CLIENT_JAR, " ".join(shlex.quote(a) for a in args))
         out = self.tb.host(host).cmd(cmd + '; echo "__rc=$?"')
         body, _, rc = out.rpartition("__rc=")

@@ -26,8 +26,8 @@ def run(ctx):
         ctx.say("raft-client.jar put --help mentions a file option; see docs/testbed.md to wire it here")
     # A 1 MiB argument does not fit one argv string (128 KiB limit): the value goes through
     # the probe, which chunks it exactly as docs/wire-format.md section 6 says.
-    out = tb.run(tb.host("h11"), "/usr/bin/python3 %s put big file:%s --nodes %s --timeout 10"
-                 % (PROBE, shlex.quote(path), nodes))
+    out = tb.run(tb.host("h11"), "/usr/bin/python3 %s put big file:%s --nodes %s --timeout 10 --pace-us %d"
+                 % (PROBE, shlex.quote(path), nodes, tb.pace_us()))
     r = json.loads([l for l in out.splitlines() if l.startswith("{")][-1])
     assert r.get("status") == "OK", "1 MiB put: %s" % r
     got = ctx.read("big")

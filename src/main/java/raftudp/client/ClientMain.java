@@ -119,6 +119,11 @@ public final class ClientMain implements Callable<Integer> {
                     + "# starts a comment.")
     Path clusterFile;
 
+    @Option(names = "--pace-us", scope = ScopeType.INHERIT, paramLabel = "US", defaultValue = "0",
+            description = "Space the datagrams of a large request US microseconds apart, for software switches "
+                    + "that lose back-to-back bursts (BMv2: 200; default: ${DEFAULT-VALUE}, back to back).")
+    long paceMicros;
+
     @Option(names = "--timeout-ms", scope = ScopeType.INHERIT, paramLabel = "MS", defaultValue = "10000",
             description = "Give an operation up when no leader answered it within MS (default: ${DEFAULT-VALUE}).")
     long timeoutMs;
@@ -301,6 +306,9 @@ public final class ClientMain implements Callable<Integer> {
         if (timeoutMs < 1 || timeoutMs > 3_600_000) {
             throw new ParameterException(at.commandLine(), "--timeout-ms " + timeoutMs + " outside 1..3600000");
         }
+        if (paceMicros < 0 || paceMicros > 100_000) {
+            throw new ParameterException(at.commandLine(), "--pace-us " + paceMicros + " outside 0..100000");
+        }
         if (raw && source == null) {
             throw new ParameterException(at.commandLine(), "--raw needs -s ADDRESS: the source address written into "
                     + "the crafted packets");
@@ -313,7 +321,7 @@ public final class ClientMain implements Callable<Integer> {
         nodes.nodes().forEach(n -> addresses.add(n.socketOf(MessageClass.CLIENT)));
         return ClientOptions.of(addresses).withFirstNode(Math.max(0, first)).withLocalPort(port)
                 .withDeadlineMs(timeoutMs).withAttemptTimeoutMs(Math.min(timeoutMs, ClientOptions.ATTEMPT_TIMEOUT_MS_DEFAULT))
-                .withClusterKey(clusterKey(at));
+                .withClusterKey(clusterKey(at)).withPacing(paceMicros);
     }
 
     /** The --cluster-key, or null; warns on stderr when the file is readable by others. A bad file is a usage error. */

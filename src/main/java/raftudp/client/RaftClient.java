@@ -7,6 +7,7 @@ import raftudp.kv.ClientResponse;
 import raftudp.kv.Command;
 import raftudp.kv.Result;
 import raftudp.kv.Value;
+import raftudp.transport.Pacer;
 import raftudp.transport.Transport;
 import raftudp.transport.TransportException;
 import raftudp.wire.ErrorResponse;
@@ -80,6 +81,7 @@ public final class RaftClient implements AutoCloseable {
 
     private final ClientOptions options;
     private final Transport transport;
+    private final Pacer pacer;
     private final Map<InetSocketAddress, Integer> nodeByAddress = new HashMap<>();
     private final WireStats wireStats = new WireStats();
     private final WireCodec codec;
@@ -126,6 +128,7 @@ public final class RaftClient implements AutoCloseable {
     private RaftClient(ClientOptions options, Transport transport) {
         this.options = options;
         this.transport = transport;
+        this.pacer = new Pacer(options.paceGapMicros(), "raft-client-pacer");
         for (int i = 0; i < options.nodes().size(); i++) {
             nodeByAddress.putIfAbsent(options.nodes().get(i), i);
         }
@@ -364,6 +367,7 @@ public final class RaftClient implements AutoCloseable {
         for (Mailbox box : faultWaiters) {
             box.close();
         }
+        pacer.close();
         transport.close();
     }
 
@@ -424,9 +428,7 @@ public final class RaftClient implements AutoCloseable {
             return;
         }
         InetSocketAddress to = options.nodes().get(node);
-        for (byte[] datagram : codec.encode(message)) {
-            transport.send(options.localPort(), to, datagram);
-        }
+        pacer.send(transport::send, options.localPort(), to, codec.encode(message));
     }
 
     /** Where an operation starts: the known leader, else the first node. */

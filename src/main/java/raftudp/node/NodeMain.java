@@ -123,6 +123,12 @@ public final class NodeMain implements Callable<Integer> {
                     + "everything sent, take only authenticated datagrams")
     Path clusterKeyFile;
 
+    @Option(names = "--pace-us", paramLabel = "US", defaultValue = "0",
+            description = "space the datagrams of each multi-datagram message (snapshot chunks, large "
+                    + "appends and answers) US microseconds apart, for software switches that lose "
+                    + "back-to-back bursts (BMv2: 200); default: ${DEFAULT-VALUE}, back to back")
+    long paceMicros;
+
     @Option(names = "--allow-admin",
             description = "without --cluster-key: accept admin requests (fault rules) from anyone who can reach "
                     + "the client port; default: refuse them")
@@ -209,7 +215,8 @@ public final class NodeMain implements Callable<Integer> {
         try {
             int[] range = parseRange(electionTicks);
             settings = NodeSettings.defaults().withTimeouts(tickMs, heartbeatTicks, range[0], range[1])
-                    .withSnapshotEvery(snapshotEvery).withAllowAdmin(allowAdmin);
+                    .withSnapshotEvery(snapshotEvery).withAllowAdmin(allowAdmin)
+                    .withPacing(paceMicros);
         } catch (IllegalArgumentException e) {
             throw bad(e.getMessage());
         }

@@ -9,6 +9,7 @@ import raftudp.storage.FileStorage;
 import raftudp.storage.FsyncPolicy;
 import raftudp.storage.RaftStorage;
 import raftudp.transport.FaultyTransport;
+import raftudp.transport.Pacer;
 import raftudp.transport.Transport;
 import raftudp.transport.TransportException;
 import raftudp.transport.pcap.PcapTransport;
@@ -101,6 +102,8 @@ public final class NodeRuntime implements AutoCloseable {
     private final WireStats wireStats = new WireStats();
     private final NodeCounters counters = new NodeCounters();
     private final WireCodec codec;
+    /** Spaces the datagrams of multi-datagram messages ({@link NodeSettings#paceGapMicros()}). */
+    private final Pacer pacer;
     private final BlockingQueue<NodeInput> inbox;
     private final NodeReceiver receiver;
     /** The decoders' limits: reassembly memory scaled to this JVM's heap ({@link WireLimits#forHeap}). */
@@ -132,6 +135,7 @@ public final class NodeRuntime implements AutoCloseable {
         this.transport = transport instanceof FaultyTransport f ? f : new FaultyTransport(transport, seeds.nextLong());
         ClusterKey key = settings.clusterKey();
         this.codec = new WireCodec(id, seeds.nextInt(), WireLimits.DEFAULT, wireStats, key);
+        this.pacer = new Pacer(settings.paceGapMicros(), "node-" + id + "-pacer");
         this.inbox = new ArrayBlockingQueue<>(settings.inboxMessagesMax());
         this.warnings = new RateLimitedLog(LOG, NodeRuntime::monotonicMs, 10_000);
         this.receiveLimits = WireLimits.forHeap(Runtime.getRuntime().maxMemory());
@@ -256,9 +260,7 @@ public final class NodeRuntime implements AutoCloseable {
         if (LOG.isDebugEnabled()) {
             LOG.debug("node {}: tx {} to {} ({} datagram(s))", id, NodeInput.describe(message), to, datagrams.size());
         }
-        for (byte[] d : datagrams) {
-            transport.send(fromPort, to, d);
-        }
+        pacer.send(transport::send, fromPort, to, datagrams);
     }
 
     // ---------------------------------------------------------------- the loop
@@ -424,9 +426,7 @@ public final class NodeRuntime implements AutoCloseable {
             counters.encodeFailures.increment();
             return;
         }
-        for (byte[] d : datagrams) {
-            transport.sendUnfaulted(self.ports().client(), to, d);
-        }
+        pacer.send(transport::sendUnfaulted, self.ports().client(), to, datagrams);
     }
 
     /** Measures the gaps between a leader's heartbeats and appends (see {@link NodeCounters#leaderGapsOver}). */
@@ -467,6 +467,9 @@ public final class NodeRuntime implements AutoCloseable {
         c.put("node.inbox_depth", (long) inbox.size());
         c.put("node.pending_requests", (long) replica.pendingRequests());
         c.put("node.partial_messages", (long) receiver.partialMessages());
+        c.put("pace.gap_us", pacer.gapMicros());
+        c.put("pace.datagrams", pacer.paced());
+        c.put("pace.dropped", pacer.dropped());
         c.put("wire.reassembly_bytes_max", receiveLimits.reassemblyBytesMax());
         c.put("wire.message_bytes_max", (long) receiveLimits.messageBytesMax());
         c.put("kv.keys", (long) s.keys());
@@ -589,6 +592,7 @@ public final class NodeRuntime implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.error("node {}: closing storage: {}", id, e.toString());
         } finally {
+            pacer.close();
             transport.close();
         }
         LOG.info("node {}: stopped{}", id, failure == null ? "" : " after a failure: " + failure);

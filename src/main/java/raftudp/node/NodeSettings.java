@@ -23,10 +23,12 @@ import java.util.List;
  *                             whatever this says
  * @param clusterKey           the cluster key ({@code --cluster-key}): every datagram sent is
  *                             authenticated and every one received must be; null for none
+ * @param paceGapMicros        least time between two datagrams of a multi-datagram message
+ *                             ({@code --pace-us}; 0: sent back to back), see {@link raftudp.transport.Pacer}
  */
 public record NodeSettings(int tickMs, int heartbeatTicks, int electionTicksMin, int electionTicksMax,
                            long snapshotEveryEntries, int inboxMessagesMax, int batchInputsMax,
-                           boolean allowAdmin, ClusterKey clusterKey) {
+                           boolean allowAdmin, ClusterKey clusterKey, long paceGapMicros) {
 
     /** See {@code docs/timeouts.md}. */
     public static final int TICK_MS_DEFAULT = 10;
@@ -47,43 +49,51 @@ public record NodeSettings(int tickMs, int heartbeatTicks, int electionTicksMin,
                 + electionTicksMax + " is empty: MAX must exceed MIN");
         require(snapshotEveryEntries >= 1, "snapshot interval must be at least 1 entry, not " + snapshotEveryEntries);
         require(inboxMessagesMax >= 1 && batchInputsMax >= 1, "inbox and batch limits must be at least 1");
+        require(paceGapMicros >= 0 && paceGapMicros <= 100_000, "the pacing gap must be 0..100000 µs, not "
+                + paceGapMicros);
     }
 
     /** Every default. */
     public static NodeSettings defaults() {
         return new NodeSettings(TICK_MS_DEFAULT, HEARTBEAT_TICKS_DEFAULT, ELECTION_TICKS_MIN_DEFAULT,
                 ELECTION_TICKS_MAX_DEFAULT, SNAPSHOT_EVERY_ENTRIES_DEFAULT, INBOX_MESSAGES_MAX_DEFAULT,
-                BATCH_INPUTS_MAX_DEFAULT, false, null);
+                BATCH_INPUTS_MAX_DEFAULT, false, null, 0);
     }
 
     /** A copy with other timeouts. */
     public NodeSettings withTimeouts(int tick, int heartbeat, int electionMin, int electionMax) {
         return new NodeSettings(tick, heartbeat, electionMin, electionMax, snapshotEveryEntries,
-                inboxMessagesMax, batchInputsMax, allowAdmin, clusterKey);
+                inboxMessagesMax, batchInputsMax, allowAdmin, clusterKey, paceGapMicros);
     }
 
     /** A copy with another snapshot interval. */
     public NodeSettings withSnapshotEvery(long entries) {
         return new NodeSettings(tickMs, heartbeatTicks, electionTicksMin, electionTicksMax, entries,
-                inboxMessagesMax, batchInputsMax, allowAdmin, clusterKey);
+                inboxMessagesMax, batchInputsMax, allowAdmin, clusterKey, paceGapMicros);
+    }
+
+    /** A copy with another pacing gap for multi-datagram messages (µs; 0: none). */
+    public NodeSettings withPacing(long gapMicros) {
+        return new NodeSettings(tickMs, heartbeatTicks, electionTicksMin, electionTicksMax, snapshotEveryEntries,
+                inboxMessagesMax, batchInputsMax, allowAdmin, clusterKey, gapMicros);
     }
 
     /** A copy with other event-loop limits. */
     public NodeSettings withLoopLimits(int inboxMax, int batchMax) {
         return new NodeSettings(tickMs, heartbeatTicks, electionTicksMin, electionTicksMax, snapshotEveryEntries,
-                inboxMax, batchMax, allowAdmin, clusterKey);
+                inboxMax, batchMax, allowAdmin, clusterKey, paceGapMicros);
     }
 
     /** A copy that accepts admin requests without a key ({@code --allow-admin}), or not. */
     public NodeSettings withAllowAdmin(boolean allow) {
         return new NodeSettings(tickMs, heartbeatTicks, electionTicksMin, electionTicksMax, snapshotEveryEntries,
-                inboxMessagesMax, batchInputsMax, allow, clusterKey);
+                inboxMessagesMax, batchInputsMax, allow, clusterKey, paceGapMicros);
     }
 
     /** A copy with the cluster key {@code key} (null: none). */
     public NodeSettings withClusterKey(ClusterKey key) {
         return new NodeSettings(tickMs, heartbeatTicks, electionTicksMin, electionTicksMax, snapshotEveryEntries,
-                inboxMessagesMax, batchInputsMax, allowAdmin, key);
+                inboxMessagesMax, batchInputsMax, allowAdmin, key, paceGapMicros);
     }
 
     /** What the node does with admin requests, for the start-up log. */
@@ -105,7 +115,8 @@ public record NodeSettings(int tickMs, int heartbeatTicks, int electionTicksMin,
     public String describe() {
         return "tick " + tickMs + " ms, heartbeat " + heartbeatTicks + " ticks (" + heartbeatTicks * tickMs
                 + " ms), election " + electionTicksMin + "-" + electionTicksMax + " ticks ("
-                + electionTicksMin * tickMs + "-" + electionTicksMax * tickMs + " ms)";
+                + electionTicksMin * tickMs + "-" + electionTicksMax * tickMs + " ms)"
+                + (paceGapMicros > 0 ? ", chunks paced " + paceGapMicros + " µs apart" : "");
     }
 
     private static void require(boolean ok, String what) {
