@@ -518,5 +518,77 @@ class AttackerTest(unittest.TestCase):
         self.assertLessEqual(seen["topbit"], {"BAD_FIELD", w.ADMITTED_CLIENT, "UNEXPECTED_TYPE"})
 
 
+
+class KeyedAttackerTest(unittest.TestCase):
+    """Keyed mode: the attacker has no key. Only replays (and the campaign's own keyholder
+    share) carry a right MAC; the model, which has the key, says what each datagram meets."""
+
+    def setUp(self):
+        self.key = bytes(range(100, 132))
+        self.genuine = hostile.Genuine(1)
+        put = w.datagram(w.CLIENT_REQUEST, w.cmd_put("load-w00-000001", w.v_int(5)), message_id=9, index_a=77,
+                         index_b=1)
+        self.genuine.offer("load.ClientRequest", [w.sign(self.key, put)])
+        self.genuine.offer("monitor.StatusRequest", [w.sign(self.key, w.datagram(w.STATUS_REQUEST, message_id=4))])
+        status = w.datagrams(w.STATUS_RESPONSE, w.status_body(0, 1, "LEADER", {}, {"x.%03d" % i: i for i in range(60)}),
+                             400, src=0, message_id=8, term=1)
+        self.genuine.offer("monitor.StatusResponse", [w.sign(self.key, d) for d in status])
+        self.a = hostile.Attacker(FakeCluster(1), 5, 2000, False, 4, 10, 12, receiver_key=self.key,
+                                  genuine=self.genuine, keyholder=True)
+
+    def tearDown(self):
+        self.a.close()
+
+    def test_only_replays_and_the_keyholder_carry_a_right_mac(self):
+        kinds, outcomes = set(), {}
+        for _ in range(4000):
+            kind, sends = self.a.generate()
+            kinds.add(".".join(kind.split(".")[:2]))
+            for node, cls, _, d in sends:
+                if w.verify(self.key, d):
+                    self.assertTrue(kind.startswith(("auth.replayed.", "keyholder.")), kind)
+                if kind.startswith("auth.replayed."):
+                    self.assertTrue(w.verify(self.key, d), kind)
+                got = self.a.models[node].predict(d, cls, "x", 0)
+                outcomes.setdefault(kind.split(".")[0], set()).add(got)
+        for k in ("auth.random_mac", "auth.other_key", "auth.no_trailer", "auth.bitflip", "auth.stripped",
+                  "auth.unflagged", "auth.cut_mac", "auth.spliced", "auth.replayed", "keyholder.sessionless_write",
+                  "keyholder.forged", "forged.VoteRequest"):
+            self.assertIn(k, kinds)
+        # nothing the attacker crafted passes the MAC check: what it meets is a reason judged before it
+        before = set(w.BEFORE_MAC_REASONS) | {"UNAUTHENTICATED", "BAD_MAC"}
+        for group in ("random", "bitflip", "forged", "header", "client", "chunks", "answer", "replayed"):
+            self.assertLessEqual(outcomes.get(group, set()), before, group)
+        self.assertIn("UNAUTHENTICATED", outcomes["forged"])
+        self.assertIn("BAD_MAC", outcomes["auth"])
+        self.assertIn(w.ADMITTED_CLIENT, outcomes["auth"])            # a replayed ClientRequest is taken
+        self.assertIn(w.ADMITTED_STATUS, outcomes["auth"])
+        self.assertIn("UNEXPECTED_TYPE", outcomes["auth"])            # a replayed answer, reassembled
+        self.assertIn("SESSIONLESS_WRITE", outcomes["keyholder"])
+        self.assertNotIn(w.ADMITTED_RAFT, outcomes["keyholder"])
+        self.assertEqual(self.a.replayed_ops, {(77, 1): w.OP_PUT})
+
+    def test_judging_answers_to_replays(self):
+        self.a.replayed_ops[(77, 1)] = w.OP_PUT
+        ok = w.datagram(w.CLIENT_RESPONSE, w.client_response_body(w.ST_OK, 0, w.result_ok()), src=0, index_a=77,
+                        index_b=1)
+        again = w.datagram(w.CLIENT_RESPONSE, w.client_response_body(w.ST_OK, 0, w.result_ok(w.v_int(5))), src=0,
+                           index_a=77, index_b=1)
+        self.a.judge_answer(0, w.sign(self.key, ok))
+        self.a.judge_answer(0, w.sign(self.key, again))
+        self.a.judge_answer(0, ok)                                    # unsigned: a keyed node never sends that
+        self.assertEqual(self.a.replay_answers, {"Put: cached OK": 1, "Put: APPLIED AGAIN": 1})
+        self.assertEqual(self.a.unsigned_answers, {"UNAUTHENTICATED": 1})
+
+    def test_key_file(self):
+        import tempfile
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "cluster.key")
+            k = hostile.make_key_file(path)
+            self.assertEqual(len(k), 32)
+            self.assertEqual(os.stat(path).st_mode & 0o777, 0o600)
+            self.assertEqual(w.read_key_file(path), k)
+
+
 if __name__ == "__main__":
     unittest.main()
