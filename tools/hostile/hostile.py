@@ -18,7 +18,15 @@ node.input_errors is 0; and it accounts for the datagrams: what it sent per kind
 model of the receiver (tools/hostile/wire.py) predicts per drop reason, and what the nodes
 counted. Report on stdout and in target/hostile/report.json; exit 1 on a failed check.
 
+With --cluster-key (make hostile-key) the nodes share a random key and the load and the
+monitor sign with it (wire-format section 10); the attacker has no key. It sends the same
+campaign unauthenticated, datagrams with AUTH and a wrong MAC (random, another key's,
+bit-flipped, cut or spliced copies of genuine signed datagrams it captured from the
+campaign's own clients) and byte-for-byte replays of those captures, which are admitted and
+must be harmless: no write applied twice, nothing past the MAC check without a right MAC.
+
   tools/hostile/hostile.py --seed 1 --seconds 60        (make hostile SEED=1 SECONDS=60)
+  tools/hostile/hostile.py --seed 1 --seconds 60 --cluster-key     (make hostile-key SEED=1 SECONDS=60)
 
 Python 3 standard library only. Traffic goes to 127.0.0.1 only. Every loop is bounded in
 time; the nodes are stopped by PID on every exit path.
@@ -528,6 +536,8 @@ def read_back(cluster, leader, keys, rng, limit_s=60.0, window=32, key=None):
                 got = ep.recv(0)
         if todo or pending:
             errors.append("read-back unfinished after %.0f s: %d keys left" % (limit_s, len(todo) + len(pending)))
+        if key is not None and ep.refused:
+            errors.append("read-back: keyed nodes answered without a right MAC: %s" % dict(ep.refused))
     finally:
         ep.close()
     return results, errors
@@ -1906,7 +1916,10 @@ def main(argv=None):
                    counter_sum(s0, "rx.chunks_buffered"), "predicted_buffered": attacker.predicted.get(w.BUFFERED, 0),
                    "sent_by_us": ours, "attack": attacker.total(), "load": load_sent1 - load_sent0,
                    "status_polls": ep_sent1 - ep_sent0, "received_from_us_estimate": from_us, "gap": gap,
-                   "kernel_udp_errors_delta_system_wide": kern},
+                   "kernel_udp_errors_delta_system_wide": kern,
+                   "rx_by_type_growth": {k: v for k, v in growth(s0, s1, "rx.").items() if k.isupper()},
+                   "tx_by_type_growth": {k: v for k, v in growth(s0, s1, "tx.").items() if k.isupper()},
+                   "received_by_us": mine_recv, "replies_to_attacker": sum(attacker.replies.values())},
             "throughput_writes_per_s": {"before": round(before_rate, 1), "during": round(during_rate, 1),
                                         "after": round(after_rate, 1)},
             "writes": {"acknowledged": len(load.acks), "puts_checked": puts_checked,
