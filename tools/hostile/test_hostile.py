@@ -568,6 +568,17 @@ class KeyedAttackerTest(unittest.TestCase):
         self.assertNotIn(w.ADMITTED_RAFT, outcomes["keyholder"])
         self.assertEqual(self.a.replayed_ops, {(77, 1): w.OP_PUT})
 
+    def test_no_keyholder(self):
+        b = hostile.Attacker(FakeCluster(1), 5, 2000, False, 4, 10, 12, receiver_key=self.key, genuine=self.genuine)
+        try:
+            for _ in range(2000):
+                kind, sends = b.generate()
+                self.assertFalse(kind.startswith("keyholder."), kind)
+                for _, _, _, d in sends:
+                    self.assertEqual(w.verify(self.key, d), kind.startswith("auth.replayed."), kind)
+        finally:
+            b.close()
+
     def test_judging_answers_to_replays(self):
         self.a.replayed_ops[(77, 1)] = w.OP_PUT
         ok = w.datagram(w.CLIENT_RESPONSE, w.client_response_body(w.ST_OK, 0, w.result_ok()), src=0, index_a=77,
