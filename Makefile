@@ -5,13 +5,14 @@ SEEDS ?= 200
 SEED ?=
 NODES ?=
 
-.PHONY: help build test sim clean deps run demo stop scenarios testbed-deps testbed-jars hostile hostile-jars
+.PHONY: help build test sim clean deps run demo stop scenarios testbed-deps testbed-jars hostile hostile-key hostile-jars
 
 help:
 	@echo "make build        compile and package raft-node.jar / raft-client.jar"
-	@echo "make test         run every test: Maven suite, a 20 s hostile campaign, then (as root) the testbed scenarios"
+	@echo "make test         run every test: Maven suite, a 20 s hostile campaign and a 15 s keyed one, then (as root) the testbed scenarios"
 	@echo "make sim SEEDS=N  run N simulation seeds; make sim SEED=S replays one seed with its trace"
 	@echo "make hostile      hostile-traffic campaign on 3 loopback nodes under load (SEED=S SECONDS=N; default 8, 60 s)"
+	@echo "make hostile-key  the same campaign against nodes with a cluster key, by an attacker without it (SEED, SECONDS)"
 	@echo "make clean        remove build outputs"
 	@echo "make run          boot the testbed (topology.json; BMv2 if installed, else Linux routers) and open the Mininet CLI"
 	@echo "make demo         headless tour, narrated: every scenario (elect, redirect, failover, partition, loss+delay, restart, 1 MiB, values)"
@@ -29,9 +30,11 @@ build:
 # checks, then the headless testbed scenarios on real jars (these need root; CI is root).
 test:
 	@tools/test-deps.sh
-	@rm -rf target/static-tests.log target/network-tests.log target/scenarios.log target/hostile.log target/surefire-reports  # the summary adds up these
+	@rm -rf target/static-tests.log target/network-tests.log target/scenarios.log target/hostile.log target/hostile-key.log target/surefire-reports  # the summary adds up these
 	$(MVN) verify
 	$(MAKE) --no-print-directory hostile SECONDS=20 2>&1 | tee target/hostile.log; \
+	  [ $${PIPESTATUS[0]} = 0 ] || { tools/test-summary.sh; exit 1; }
+	$(MAKE) --no-print-directory hostile-key SECONDS=15 2>&1 | tee target/hostile-key.log; \
 	  [ $${PIPESTATUS[0]} = 0 ] || { tools/test-summary.sh; exit 1; }
 	$(PY) -m unittest discover -s mininet/tests -p 'test_static.py' 2>&1 | tee target/static-tests.log; \
 	  exit $${PIPESTATUS[0]}
@@ -56,12 +59,18 @@ sim: target/sim.classpath
 	  $(if $(SEED),--seed $(SEED),--seeds $(SEEDS)) $(if $(NODES),--nodes $(NODES),)
 
 # Hostile traffic against real nodes (docs/hostile.md): the campaign's unit tests, then one
-# fixed-seed run; `make test` runs a 20-second one. Loopback only, no root needed.
+# fixed-seed run; `make test` runs a 20-second one, then a 15-second keyed one (hostile-key:
+# the campaign alone, with --cluster-key). HOSTILE_OPTS adds options (tools/hostile/hostile.py
+# --help), e.g. HOSTILE_OPTS=--cluster-key. Loopback only, no root needed.
 HOSTILE_SEED ?= 8
 SECONDS ?= 60
+HOSTILE_OPTS ?=
 hostile: hostile-jars
 	$(PY) -m unittest discover -s tools/hostile -p 'test_hostile.py'
-	$(PY) tools/hostile/hostile.py --seed $(or $(SEED),$(HOSTILE_SEED)) --seconds $(SECONDS)
+	$(PY) tools/hostile/hostile.py --seed $(or $(SEED),$(HOSTILE_SEED)) --seconds $(SECONDS) $(HOSTILE_OPTS)
+
+hostile-key: hostile-jars
+	$(PY) tools/hostile/hostile.py --seed $(or $(SEED),$(HOSTILE_SEED)) --seconds $(SECONDS) --cluster-key $(HOSTILE_OPTS)
 
 # raft-node.jar, unless it is newer than the sources: copied from target/ when `mvn verify` just
 # built it there, else `make build`.

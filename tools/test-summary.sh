@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Prints one closing line for `make test`: Maven's Surefire results, the testbed's static
-# Python checks and the testbed scenarios, added up.
+# Python checks, the hostile campaigns and the testbed scenarios, added up.
 cd "$(dirname "$0")/.."
 read -r run fail err skip < <(cat target/surefire-reports/*.txt 2>/dev/null | awk -F'[:,]' \
   '/Tests run:/ {r+=$2; f+=$4; e+=$6; s+=$8} END {print r+0, f+0, e+0, s+0}')
@@ -23,6 +23,12 @@ if [ -f target/hostile.log ]; then
   if grep -q '^verdict: PASS' target/hostile.log; then hp=$((hp + 1)); else hf=$((hf + 1)); fi
   echo "hostile campaign: $hp passed, $hf failed, 0 skipped (unit tests + one 20 s run)"
   passed=$((passed + hp)); failed=$((failed + hf))
+fi
+# make hostile-key: one keyed campaign (--cluster-key), no unit tests of its own.
+if [ -f target/hostile-key.log ]; then
+  if grep -q '^verdict: PASS' target/hostile-key.log; then kp=1; kf=0; else kp=0; kf=1; fi
+  echo "hostile campaign, keyed: $kp passed, $kf failed, 0 skipped (one 15 s run with --cluster-key)"
+  passed=$((passed + kp)); failed=$((failed + kf))
 fi
 if [ -f target/scenarios.log ]; then
   line=$(grep -E '^scenarios: [0-9]+ passed' target/scenarios.log | tail -1)

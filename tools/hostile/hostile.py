@@ -18,7 +18,15 @@ node.input_errors is 0; and it accounts for the datagrams: what it sent per kind
 model of the receiver (tools/hostile/wire.py) predicts per drop reason, and what the nodes
 counted. Report on stdout and in target/hostile/report.json; exit 1 on a failed check.
 
+With --cluster-key (make hostile-key) the nodes share a random key and the load and the
+monitor sign with it (wire-format section 10); the attacker has no key. It sends the same
+campaign unauthenticated, datagrams with AUTH and a wrong MAC (random, another key's,
+bit-flipped, cut or spliced copies of genuine signed datagrams it captured from the
+campaign's own clients) and byte-for-byte replays of those captures, which are admitted and
+must be harmless: no write applied twice, nothing past the MAC check without a right MAC.
+
   tools/hostile/hostile.py --seed 1 --seconds 60        (make hostile SEED=1 SECONDS=60)
+  tools/hostile/hostile.py --seed 1 --seconds 60 --cluster-key     (make hostile-key SEED=1 SECONDS=60)
 
 Python 3 standard library only. Traffic goes to 127.0.0.1 only. Every loop is bounded in
 time; the nodes are stopped by PID on every exit path.
@@ -90,8 +98,9 @@ def pick_bases(n):
 
 
 class Cluster:
-    def __init__(self, run_dir, fsync, java, java_opts, log_level):
+    def __init__(self, run_dir, fsync, java, java_opts, log_level, key_file=None):
         self.run_dir = run_dir
+        self.key_file = key_file             # --cluster-key FILE for every node, or None
         self.bases = pick_bases(MEMBERS)
         self.peers = ",".join("%s:%d" % (LOCALHOST, b) for b in self.bases)
         self.fsync = fsync
@@ -120,11 +129,14 @@ class Cluster:
             cmd = [self.java] + self.java_opts + ["-jar", jar, str(i), "--peers", self.peers,
                                                   "--transport", "udp", "--data-dir", data,
                                                   "--fsync", self.fsync, "--log-level", self.log_level]
+            if self.key_file:
+                cmd += ["--cluster-key", self.key_file]
             # own session: a Ctrl-C on the terminal reaches us, and we stop them by PID
             self.procs.append(subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                                start_new_session=True, cwd=ROOT))
             out.close()
-        log("nodes started: pids %s, peers %s, fsync %s" % ([p.pid for p in self.procs], self.peers, self.fsync))
+        log("nodes started: pids %s, peers %s, fsync %s%s" % ([p.pid for p in self.procs], self.peers, self.fsync,
+                                                             ", cluster key " + self.key_file if self.key_file else ""))
 
     def exited(self):
         """[(node, exit code)] of nodes that are no longer running."""
@@ -160,9 +172,17 @@ class Cluster:
 
 class Endpoint:
     """One socket (on 127.0.0.1 unless bind says otherwise) with its own message counter;
-    reassembles multi-chunk answers."""
+    reassembles multi-chunk answers.
+    With a key (section 10) it signs everything it sends and takes only answers with AUTH and
+    a right MAC (the others are counted in refused). on_send(datagram) and on_message([datagram,
+    ...]) see the signed datagrams it sends and the complete messages it receives (for the
+    attacker's captures)."""
 
-    def __init__(self, rng, bind=LOCALHOST):
+    def __init__(self, rng, key=None, on_send=None, on_message=None, bind=LOCALHOST):
+        self.key = key
+        self.on_send = on_send
+        self.on_message = on_message
+        self.refused = collections.Counter()     # answers dropped here: reason -> datagrams
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self.sock.bind((bind, 0))
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
@@ -177,8 +197,12 @@ class Endpoint:
         return self.mid
 
     def send(self, d, addr):
+        if self.key is not None:
+            d = w.sign(self.key, d)
         self.sock.sendto(d, addr)
         self.sent += 1
+        if self.on_send is not None:
+            self.on_send(d)
 
     def recv(self, timeout):
         """(header, body) of the next complete, well-formed message, or None after timeout."""
@@ -194,18 +218,23 @@ class Endpoint:
                 return None
             self.received += 1
             try:
-                h = w.check_header(d)
-            except w.Drop:
+                h = w.check_header(d, key=self.key)
+            except w.Drop as e:
+                self.refused[e.reason] += 1
                 continue
-            payload = d[w.HEADER_BYTES:]
+            payload = d[w.HEADER_BYTES:w.HEADER_BYTES + h.payload_length]
             if h.chunk_count == 1:
+                if self.on_message is not None:
+                    self.on_message([d])
                 return h, payload
             k = (h.src, h.message_id)
             chunks = self.partial.setdefault(k, {})
-            chunks[h.chunk_index] = payload
+            chunks[h.chunk_index] = (payload, d)
             if len(chunks) == h.chunk_count:
                 del self.partial[k]
-                return h, b"".join(chunks[i] for i in range(h.chunk_count))
+                if self.on_message is not None:
+                    self.on_message([chunks[i][1] for i in range(h.chunk_count)])
+                return h, b"".join(chunks[i][0] for i in range(h.chunk_count))
             if len(self.partial) > 32:
                 self.partial.pop(next(iter(self.partial)))
 
@@ -270,6 +299,59 @@ def leader_of(snap):
     return lead, terms.pop()
 
 
+# ---------------------------------------------------------------- what an eavesdropper sees (keyed mode)
+
+class Genuine:
+    """Signed datagrams the campaign's own clients sent or received, kept for the attacker to
+    replay and to bend: what anyone on the clients' path sees (a capture, not the key).
+    Each item is one message: a tuple of its datagrams, in chunk order. Thread-safe: the load
+    workers and the monitor offer, the attacker picks."""
+    PER_LABEL = 64
+
+    def __init__(self, seed):
+        self.lock = threading.Lock()
+        self.by_label = {}                   # label -> deque of messages, the most recent last
+        self.latest = {}                     # sender -> the last datagram it sent (its request in flight)
+        self.rng = random.Random("%s/genuine" % seed)
+        self.kept = collections.Counter()
+
+    def offer(self, label, datagrams, share=1.0):
+        with self.lock:
+            if share < 1.0 and self.rng.random() >= share:
+                return
+            self.kept[label] += 1
+            self.by_label.setdefault(label, collections.deque(maxlen=self.PER_LABEL)).append(tuple(datagrams))
+
+    def tap(self, label, share, sender=None):
+        """A callback for Endpoint's on_send / on_message: keeps a share of what it sees, and
+        with sender (a name) the last datagram of every send."""
+        def seen(d):
+            ds = d if isinstance(d, list) else [d]
+            if sender is not None:
+                with self.lock:
+                    self.latest[sender] = ds[0]
+            self.offer(label + "." + w.TYPE_NAMES.get(ds[0][3], "other"), ds, share)
+        return seen
+
+    def pick_latest(self, rng):
+        """(label, message): the last datagram one sender sent, or None."""
+        with self.lock:
+            if not self.latest:
+                return None
+            sender = rng.choice(sorted(self.latest))
+            d = self.latest[sender]
+        return "latest." + w.TYPE_NAMES.get(d[3], "other"), (d,)
+
+    def pick(self, rng):
+        """(label, message) chosen by rng, or None while nothing was captured."""
+        with self.lock:
+            if not self.by_label:
+                return None
+            label = rng.choice(sorted(self.by_label))
+            q = self.by_label[label]
+            return label, q[rng.randrange(len(q))]
+
+
 # ---------------------------------------------------------------- load: sessioned writes
 
 class Load:
@@ -279,8 +361,10 @@ class Load:
     ATTEMPT_S = 0.3
     REQUEST_S = 8.0
 
-    def __init__(self, cluster, seed, workers, leader):
+    def __init__(self, cluster, seed, workers, leader, key=None, genuine=None):
         self.cluster = cluster
+        self.key = key                  # sign requests, take only signed answers
+        self.genuine = genuine          # where a share of the signed traffic is captured
         self.workers = workers
         self.leader = leader
         self.seed = seed
@@ -297,7 +381,9 @@ class Load:
     def start(self):
         for wid in range(self.workers):
             rng = random.Random("%s/load/%d" % (self.seed, wid))
-            ep = Endpoint(rng)
+            g = self.genuine
+            ep = Endpoint(rng, self.key, on_send=g.tap("load", 0.03, sender="load-%d" % wid) if g else None,
+                          on_message=g.tap("load", 0.01) if g else None)
             self.endpoints.append(ep)
             t = threading.Thread(target=self._worker, args=(wid, rng, ep), daemon=True, name="load-%d" % wid)
             self.threads.append(t)
@@ -308,6 +394,12 @@ class Load:
 
     def datagrams_received(self):
         return sum(ep.received for ep in self.endpoints)
+
+    def refused_answers(self):
+        out = collections.Counter()
+        for ep in self.endpoints:
+            out.update(ep.refused)
+        return out
 
     def finish(self):
         self.stop.set()
@@ -403,10 +495,11 @@ class Load:
         return None
 
 
-def read_back(cluster, leader, keys, rng, limit_s=60.0, window=32):
-    """Linearizable Gets (no session, seq as a tag) of keys through the leader, pipelined.
+def read_back(cluster, leader, keys, rng, limit_s=60.0, window=32, key=None):
+    """Linearizable Gets (no session, seq as a tag) of keys through the leader, pipelined;
+    signed with key when given (sessionless reads stay allowed with a key, section 10.5).
     Returns ({key: result}, errors)."""
-    ep = Endpoint(rng)
+    ep = Endpoint(rng, key)
     results, errors = {}, []
     todo = list(keys)
     pending = {}          # tag -> (key, sent at, target)
@@ -444,6 +537,8 @@ def read_back(cluster, leader, keys, rng, limit_s=60.0, window=32):
                 got = ep.recv(0)
         if todo or pending:
             errors.append("read-back unfinished after %.0f s: %d keys left" % (limit_s, len(todo) + len(pending)))
+        if key is not None and ep.refused:
+            errors.append("read-back: keyed nodes answered without a right MAC: %s" % dict(ep.refused))
     finally:
         ep.close()
     return results, errors
@@ -455,9 +550,11 @@ class Monitor:
     """Polls every node's status while the campaign runs; records role, term and leader
     changes and exited processes."""
 
-    def __init__(self, cluster, rng, interval=0.5):
+    def __init__(self, cluster, rng, interval=0.5, key=None, genuine=None):
         self.cluster = cluster
-        self.ep = Endpoint(rng)
+        g = genuine
+        self.ep = Endpoint(rng, key, on_send=g.tap("monitor", 0.5) if g else None,
+                           on_message=g.tap("monitor", 0.2) if g else None)
         self.interval = interval
         self.stop = threading.Event()
         self.lock = threading.Lock()
@@ -498,12 +595,25 @@ class Monitor:
 
 class Attacker:
     """Crafts and sends hostile datagrams at a bounded rate, from SOCKETS sockets of its own,
-    and predicts with wire.NodeModel what each node should do with each one."""
+    and predicts with wire.NodeModel what each node should do with each one.
+
+    Keyed mode (receiver_key given: the nodes have a cluster key). The attacker does not have
+    the key: what it crafts is unauthenticated, or carries AUTH with a MAC that is not the
+    key's (random, another key's, bit-flipped or cut from a genuine datagram), and it replays
+    genuine signed datagrams it captured (genuine: a Genuine) unchanged. receiver_key serves
+    the model, which stands for the nodes, and the check of the nodes' answers, never the
+    crafting; the one exception is keyholder: a small share of datagrams signed with the key,
+    from the campaign itself, to check that a right MAC is not a pass (none of them may be
+    applied)."""
     SOCKETS = 4
 
     def __init__(self, cluster, seed, rate, with_admin, term, commit, last, flood_node=None, counters=None,
-                 bind=LOCALHOST):
+                 receiver_key=None, genuine=None, keyholder=False, bind=LOCALHOST):
         self.cluster = cluster
+        self.receiver_key = receiver_key
+        self.keyed = receiver_key is not None
+        self.genuine = genuine
+        self.keyholder = keyholder and self.keyed
         self.flood_node = flood_node         # --reassembly-flood: the node whose ports it fills
         self.flood = {}                      # port class -> [message id, next chunk] per partial message
         self.rng = random.Random(seed)
@@ -524,7 +634,7 @@ class Attacker:
                 raise Failed("attacker socket got a member's port")
             self.socks.append(s)
         self.partials = collections.Counter()
-        self.models = [w.NodeModel(i, MEMBERS, self._discarded, (counters or [None] * MEMBERS)[i])
+        self.models = [w.NodeModel(i, MEMBERS, self._discarded, (counters or [None] * MEMBERS)[i], receiver_key)
                        for i in range(MEMBERS)]
         self.sent = collections.Counter()            # kind -> datagrams
         self.bytes = 0
@@ -538,6 +648,13 @@ class Attacker:
         self.session = (self.rng.getrandbits(64) | 1, 0)
         self.atk_keys = 0
         self.ticks = 0
+        # keyed mode
+        self.other_key = self.rng.randbytes(32)        # "another cluster's key": the attacker's own
+        self.auth_classes = collections.Counter()      # what the datagrams sent carry (section 10.2)
+        self.replayed_ops = {}                         # (clientId, seq) of replayed ClientRequests -> op
+        self.replay_answers = collections.Counter()    # what the nodes answered to those replays
+        self.unsigned_answers = collections.Counter()  # answers of keyed nodes without a right MAC: reason
+        self.answer_parts = {}                         # (socket, src, message id) -> {chunk index: datagram}
 
     def _discarded(self, reason):
         self.partials[reason] += 1
@@ -570,12 +687,22 @@ class Attacker:
             return
         self.sent[kind] += 1
         self.bytes += len(d)
+        if self.keyed:
+            self.auth_classes[self.auth_class(kind, d)] += 1
         outcome = self.models[node].predict(d, cls, s.getsockname()[1], now() * 1000.0)
         self.predicted[outcome] += 1
         self.by_kind[kind][outcome] += 1
 
+    def auth_class(self, kind, d):
+        """What a datagram carries, as the nodes' key sees it (keyed mode's report)."""
+        if len(d) < 5 or not d[4] & w.AUTH:
+            return "no AUTH"
+        if not w.verify(self.receiver_key, d):
+            return "AUTH, wrong MAC or length"
+        return "AUTH, right MAC (%s)" % ("key holder" if kind.startswith("keyholder.") else "replay")
+
     def drain(self):
-        for s in self.socks:
+        for i, s in enumerate(self.socks):
             while True:
                 try:
                     d = s.recv(65535)
@@ -588,6 +715,53 @@ class Attacker:
                     self.reply_bytes[w.TYPE_NAMES.get(d[3], "other")] += len(d)
                     if self.capture_rng.random() < 0.2:
                         self.captured.append(("captured." + w.TYPE_NAMES.get(d[3], "other"), d))
+                    if self.keyed:
+                        self.judge_answer(i, d)
+
+    def judge_answer(self, sock, d):
+        """Keyed mode: an answer a node sent to the attacker (so to a replay, or to a keyholder
+        read) must carry a right MAC. A replayed ClientRequest's answer shows whether the node
+        applied it again: a Put of a load key (each is written once, on a fresh key) answered
+        OK with a previous value was applied twice. Complete answers become genuine captures."""
+        try:
+            h = w.check_header(d, key=self.receiver_key)
+        except w.Drop as e:
+            self.unsigned_answers[e.reason] += 1
+            return
+        if h.chunk_count > 1:
+            k = (sock, h.src, h.message_id)
+            parts = self.answer_parts.setdefault(k, {})
+            parts[h.chunk_index] = d
+            if len(parts) < h.chunk_count:
+                if len(self.answer_parts) > 64:
+                    self.answer_parts.pop(next(iter(self.answer_parts)))
+                return
+            del self.answer_parts[k]
+            ds = [parts[j] for j in range(h.chunk_count)]
+        else:
+            ds = [d]
+        if self.genuine is not None and self.capture_rng.random() < 0.5:
+            self.genuine.offer("captured." + w.TYPE_NAMES.get(h.type, "other"), ds)
+        if h.type != w.CLIENT_RESPONSE:
+            return
+        op = self.replayed_ops.get((h.index_a, h.index_b))
+        if op is None:
+            return
+        try:
+            st, _, result = w.parse_client_response(d[w.HEADER_BYTES:w.HEADER_BYTES + h.payload_length])
+        except w.Malformed:
+            self.replay_answers["malformed answer"] += 1
+            return
+        if st != w.ST_OK:
+            self.replay_answers["NOT_LEADER" if st == w.ST_NOT_LEADER else "RETRY"] += 1
+        elif result[0] == w.R_SESSION_EXPIRED:
+            self.replay_answers["SessionExpired"] += 1
+        elif op == w.OP_PUT and result[0] == w.R_OK:
+            self.replay_answers["Put: cached OK" if result[1] is None else "Put: APPLIED AGAIN"] += 1
+        elif op == w.OP_APPEND and result[0] == w.R_APPENDED:
+            self.replay_answers["Append: cached size"] += 1
+        else:
+            self.replay_answers["unexpected result %d" % result[0]] += 1
 
     def run(self, seconds, stop_event=None):
         """Attack for seconds (bounded by rate x seconds datagrams)."""
@@ -796,6 +970,14 @@ class Attacker:
 
     def generate(self):
         """(kind, [(node, port class, socket, datagram)])."""
+        if self.keyed:
+            got = self.keyed_generate()
+            if got is not None:
+                return got
+        return self.plain()
+
+    def plain(self):
+        """The keyless campaign's choice: (kind, [(node, port class, socket, datagram)])."""
         r = self.rng
         node = r.randrange(MEMBERS)
         sock = r.randrange(self.SOCKETS)
@@ -868,11 +1050,12 @@ class Attacker:
     VIOLATIONS = ("magic", "version", "type", "truncated", "trailing", "flags", "reserved", "unused", "topbit",
                   "src", "dst", "chunk_count0", "chunk_index", "empty_chunk", "wrong_port", "checksum", "body")
 
-    def header_violation(self, node, sock):
-        """A well-formed message with one thing broken, aimed at one reason of section 7."""
+    def header_violation(self, node, sock, made=None):
+        """A well-formed message with one thing broken, aimed at one reason of section 7.
+        made: the (type, datagram) to break, else a fresh crafted one."""
         r = self.rng
         v = r.choice(self.VIOLATIONS)
-        t, d = self.crafted(node)
+        t, d = made or self.crafted(node)
         if v == "checksum":
             f, body, _ = self.forged_raft(w.SNAPSHOT_CHUNK, node, fields_only=True)
             f["commit_index"] = r.choice([1 << 32, w.U63, (1 << 64) - 1])
@@ -1098,6 +1281,159 @@ class Attacker:
         self.captured.append(("own." + w.TYPE_NAMES[d[3]], d))
         return kind, [(node, w.CLIENT, sock, d)]
 
+    # ------------------------------------------------------------ keyed mode (the nodes have a key)
+
+    def keyed_generate(self):
+        """Keyed mode's own share, or None for the keyless campaign's choice (whose datagrams
+        carry no AUTH, or AUTH copied from a captured answer with a changed message id)."""
+        r = self.rng
+        c = r.random()
+        node = r.randrange(MEMBERS)
+        sock = r.randrange(self.SOCKETS)
+        if c < 0.20:
+            return self.auth_forgery(node, sock)
+        if c < 0.48:
+            got = None
+            if self.genuine is not None:
+                # a replay of a sender's last request: it may still be in flight, or be the
+                # session's last one (answered from the cache)
+                latest = c >= 0.40 and r.random() < 0.3
+                got = self.genuine.pick_latest(r) if latest else self.genuine.pick(r)
+            if got is None:
+                return None                        # nothing captured yet
+            label, ds = got
+            if c < 0.35:
+                return self.auth_bitflip(node, sock, label, ds)
+            if c < 0.40:
+                return self.auth_cut(node, sock, label, ds)
+            return self.auth_replay(node, sock, label, ds)
+        if c < 0.50 and self.keyholder:
+            return self.keyholder_probe(node, sock)
+        return None
+
+    @staticmethod
+    def with_auth(d):
+        d = bytearray(d)
+        if len(d) > 4:
+            d[4] |= w.AUTH
+        return bytes(d)
+
+    def auth_forgery(self, node, sock):
+        """Any datagram of the keyless campaign, with AUTH and a trailer that is not the key's:
+        16 random bytes, the MAC under another key, or no trailer at all."""
+        r = self.rng
+        kind, sends = self.plain()
+        how = r.choice(("random_mac", "random_mac", "other_key", "no_trailer"))
+        out = []
+        for n, cls, s, d in sends:
+            if how == "random_mac":
+                d = self.with_auth(d) + r.randbytes(w.MAC_BYTES)
+            elif how == "other_key":
+                d = w.sign(self.other_key, d)
+            else:
+                d = self.with_auth(d)
+            out.append((n, cls, s, d))
+        return "auth.%s.%s" % (how, kind.split(".")[0]), out
+
+    def class_for(self, d):
+        t = d[3] if len(d) > 3 else 0
+        return w.TYPE_CLASS.get(t, w.CLIENT) if self.rng.random() < 0.9 else self.rng.randrange(5)
+
+    def auth_bitflip(self, node, sock, label, ds):
+        """A genuine signed datagram with 1-8 bits flipped: in the header, the payload or the MAC."""
+        r = self.rng
+        original = r.choice(ds)
+        d = bytearray(original)
+        n = w.HEADER_BYTES + struct.unpack_from(">I", d, 20)[0]
+        flips = r.choice([1, 1, 1, 1, 2, 2, 3, 4, 8])
+        while flips > 0 or d == original:           # two flips of one bit would leave it genuine
+            flips -= 1
+            where = r.random()
+            lo, hi = (0, w.HEADER_BYTES) if where < 0.5 or n == w.HEADER_BYTES else \
+                (w.HEADER_BYTES, n) if where < 0.75 else (n, len(d))
+            bit = r.randrange(lo * 8, hi * 8)
+            d[bit // 8] ^= 1 << (bit % 8)
+        return "auth.bitflip." + label, [(node, self.class_for(d), sock, bytes(d))]
+
+    def auth_cut(self, node, sock, label, ds):
+        """A genuine signed datagram taken apart: without its MAC and AUTH (UNAUTHENTICATED), AUTH
+        cleared and the trailer kept, part of the trailer cut, or another datagram's trailer."""
+        r = self.rng
+        d = r.choice(ds)
+        n = w.HEADER_BYTES + struct.unpack_from(">I", d, 20)[0]
+        how = r.choice(("stripped", "stripped", "unflagged", "cut_mac", "spliced"))
+        if how in ("stripped", "unflagged"):
+            b = bytearray(d if how == "unflagged" else d[:n])
+            b[4] &= ~w.AUTH & 0xFF
+            d = bytes(b)
+        elif how == "cut_mac":
+            d = d[:len(d) - r.randint(1, w.MAC_BYTES - 1)]
+        else:
+            other = self.genuine.pick(r)
+            trailer = r.choice(other[1])[-w.MAC_BYTES:] if other else d[n:]
+            d = d[:n] + (trailer if trailer != d[n:] else r.randbytes(w.MAC_BYTES))
+        return "auth.%s.%s" % (how, label), [(node, self.class_for(d), sock, d)]
+
+    def auth_replay(self, node, sock, label, ds):
+        """A genuine signed message sent again, byte for byte (its MAC is right): every chunk of
+        it, now and then shuffled or only some. A replayed ClientRequest is remembered, so that
+        its answer can be judged (judge_answer)."""
+        r = self.rng
+        ds = list(ds)
+        if len(ds) > 1:
+            if r.random() < 0.3:
+                r.shuffle(ds)
+            if r.random() < 0.2:
+                ds = ds[:r.randint(1, len(ds) - 1)]
+        cls = self.class_for(ds[0])
+        h = w.parse_header(ds[0])
+        if h.type == w.CLIENT_REQUEST and h.chunk_count == 1:
+            body = ds[0][w.HEADER_BYTES:w.HEADER_BYTES + h.payload_length]
+            try:
+                self.replayed_ops[(h.index_a, h.index_b)] = w.read_command(w.Reader(body))[0]
+            except w.Malformed:
+                pass
+        return "auth.replayed." + label, [(node, cls, sock, d) for d in ds]
+
+    def keyholder_probe(self, node, sock):
+        """Datagrams signed with the cluster key (not the attacker's doing: the campaign's own
+        key, as a careless key holder) that a right MAC must not let through: sessionless
+        writes, one or chunked (SESSIONLESS_WRITE), malformed ones (MALFORMED_BODY first), bad
+        sessions, forged Raft messages from a non-member port (the source check still holds),
+        header violations, answers sent to a node. None of them is applied."""
+        r = self.rng
+        key = self.receiver_key
+        c = r.random()
+        mid = r.getrandbits(32)
+        if c < 0.3:
+            cmd = r.choice([w.cmd_put, w.cmd_append])(self.atk_key(), self.value()) if r.random() < 0.7 else \
+                r.choice([w.cmd_delete(self.atk_key()), w.cmd_cas(self.atk_key(), None, self.value())])
+            d = w.datagram(w.CLIENT_REQUEST, cmd, message_id=mid, index_a=0, index_b=r.randint(0, 1 << 20))
+            return "keyholder.sessionless_write", [(node, w.CLIENT, sock, w.sign(key, d))]
+        if c < 0.4:
+            body = w.cmd_put(self.atk_key(), w.v_bytes(r.randbytes(r.randint(600, 2000))))
+            ds = w.datagrams(w.CLIENT_REQUEST, body, r.randint(200, 700), message_id=mid, index_a=0, index_b=1)
+            return "keyholder.sessionless_write_chunked", [(node, w.CLIENT, sock, w.sign(key, d)) for d in ds]
+        if c < 0.5:
+            d = w.datagram(w.CLIENT_REQUEST, w.cmd_put(self.atk_key(), w.v_int(1)) + b"\0", message_id=mid,
+                           index_a=0, index_b=1)
+            return "keyholder.sessionless_malformed", [(node, w.CLIENT, sock, w.sign(key, d))]
+        if c < 0.6:
+            d = w.datagram(w.CLIENT_REQUEST, self.kv_command(), message_id=mid, index_a=r.getrandbits(64) | 1,
+                           index_b=0)
+            return "keyholder.bad_session", [(node, w.CLIENT, sock, w.sign(key, d))]
+        if c < 0.85:
+            t = r.choice(w.RAFT_TYPES)
+            ds, claim = self.forged_raft(t, node)
+            return "keyholder.forged." + claim, [(node, self.port_for(t), sock, w.sign(key, d)) for d in ds]
+        if c < 0.95:
+            t = r.choice(w.RAFT_TYPES + (18, 19))      # no ClientRequest: a broken clientId may still be one
+            made = (t, r.choice(self.forged_raft(t, node)[0])) if t in w.RAFT_TYPES else (t, self.client_message(t))
+            kind, sends = self.header_violation(node, sock, made)
+            return "keyholder." + kind, [(n, cls, s, w.sign(key, d)) for n, cls, s, d in sends]
+        t = r.choice([w.CLIENT_RESPONSE, w.STATUS_RESPONSE])
+        return "keyholder.answer", [(node, w.CLIENT, sock, w.sign(key, self.client_message(t)))]
+
     def finish_models(self):
         """Every partial message left in the models has expired by now (the nodes expire them
         on a timer): count them."""
@@ -1283,6 +1619,56 @@ def judge_accounting(rows, attacker, before, after, ours_status, ours_load, gap)
     return failures, notes, admitted
 
 
+PAST_THE_MAC = tuple(r for r in w.DATAGRAM_REASONS if r not in w.BEFORE_MAC_REASONS + ("UNAUTHENTICATED", "BAD_MAC")) \
+    + w.MESSAGE_REASONS
+
+
+def judge_keyed(rows, attacker, admitted, refused_here):
+    """Keyed mode's own checks, beyond the model's: nothing without a right MAC got past the
+    MAC check (a bound that needs no model: what the nodes counted past it, and the attack
+    requests they admitted, are at most the datagrams with a right MAC the attack sent);
+    UNAUTHENTICATED and BAD_MAC are the largest reasons; every answer of a node carried a
+    right MAC; no replayed write was applied again (judge_answer)."""
+    failures = []
+    tol = max(5, int(0.002 * attacker.total()))
+    per = {r["reason"]: r for r in rows}
+    right_mac = sum(v for k, v in attacker.auth_classes.items() if k.startswith("AUTH, right MAC"))
+    past = sum(per[r]["observed"] for r in PAST_THE_MAC if r in per)
+    past += admitted["attack_status_requests"]["observed"] + admitted["attack_client_requests"]["observed"]
+    if past > right_mac + tol:
+        failures.append("the nodes took %d attack datagrams past the MAC check (drops after it, and admitted "
+                        "requests), but only %d carried a right MAC" % (past, right_mac))
+    top = sorted(((r["observed"], r["reason"]) for r in rows if r["kind"] == "datagrams"), reverse=True)[:2]
+    if {reason for _, reason in top} != {"UNAUTHENTICATED", "BAD_MAC"}:
+        failures.append("keyed mode: UNAUTHENTICATED and BAD_MAC should be the two largest drop reasons, not %s" %
+                        [reason for _, reason in top])
+    if attacker.unsigned_answers:
+        failures.append("keyed nodes answered the attacker without a right MAC: %s" % dict(attacker.unsigned_answers))
+    if refused_here:
+        failures.append("keyed nodes answered the load or the monitor without a right MAC: %s" % dict(refused_here))
+    bad = {k: v for k, v in attacker.replay_answers.items() if "AGAIN" in k or k.startswith(("unexpected", "malformed"))}
+    if bad:
+        failures.append("answers to replayed ClientRequests show a write applied again: %s" % bad)
+    return failures
+
+
+def make_key_file(path):
+    """A new file of mode 600 holding 32 random bytes, the cluster key (section 10.3); returns
+    the key as the nodes read it (wire.read_key_file: the same rule)."""
+    for _ in range(100):
+        raw = os.urandom(32)
+        if not raw.endswith(b"\n"):      # a reader strips one line ending: keep all 32 bytes the key
+            break
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        os.fchmod(f.fileno(), 0o600)
+        f.write(raw)
+    key = w.read_key_file(path)
+    if key != raw:
+        raise Failed("the key file does not read back as its 32 bytes")
+    return key
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--seed", type=int, default=8)
@@ -1294,6 +1680,13 @@ def main(argv=None):
     ap.add_argument("--fsync", default="always", choices=["always", "batch", "never"])
     ap.add_argument("--with-admin", action="store_true",
                     help="TODO, off: also send FaultRequests (waits for admin gating, see wt-auth)")
+    ap.add_argument("--cluster-key", action="store_true",
+                    help="keyed mode: the nodes get a random 32-byte key file (--cluster-key FILE); the load and "
+                         "the monitor sign with it; the attacker has no key: it sends unauthenticated datagrams, "
+                         "wrong MACs, and replays of genuine signed datagrams it captured (docs/hostile.md)")
+    ap.add_argument("--no-keyholder", action="store_true",
+                    help="keyed mode without the 2 %% of datagrams the campaign signs itself (sessionless "
+                         "writes, forged Raft messages, bad sessions: none may get through)")
     ap.add_argument("--reassembly-flood", action="store_true",
                     help="reproduce a finding (docs/hostile.md): also fill the leader's reassembly buffers "
                          "with never-completing 64 KB chunks; fails with a small heap (--java-opts=-Xmx256m)")
@@ -1312,11 +1705,16 @@ def main(argv=None):
     hard = int(args.seconds + before_s + args.after + 150)
 
     os.makedirs(args.out, exist_ok=True)
-    for old in os.listdir(args.out):                      # earlier runs of ours
-        if old.startswith("run-"):
+    mode = "run-key-" if args.cluster_key else "run-"     # a keyed run keeps the last keyless one, and back
+    for old in os.listdir(args.out):                      # earlier runs of ours, of this mode
+        if old.startswith(mode) and (args.cluster_key or not old.startswith("run-key-")):
             shutil.rmtree(os.path.join(args.out, old), ignore_errors=True)
-    run_dir = os.path.join(args.out, "run-%d-%d" % (args.seed, os.getpid()))
+    run_dir = os.path.join(args.out, "%s%d-%d" % (mode, args.seed, os.getpid()))
     os.makedirs(run_dir)
+    key = key_file = None
+    if args.cluster_key:
+        key_file = os.path.join(run_dir, "cluster.key")
+        key = make_key_file(key_file)
 
     def on_signal(signum, _frame):
         raise HardTimeout("signal %d" % signum)
@@ -1330,19 +1728,28 @@ def main(argv=None):
     signal.alarm(hard)
 
     cmd = "tools/hostile/hostile.py --seed %d --seconds %g" % (args.seed, args.seconds)
+    if args.cluster_key:
+        cmd += " --cluster-key" + (" --no-keyholder" if args.no_keyholder else "")
     if args.reassembly_flood:
         cmd += " --reassembly-flood --java-opts='%s'" % args.java_opts
     log("seed %d, attack %g s at <= %d datagrams/s, load %d workers, hard timeout %d s (replay: %s)"
         % (args.seed, args.seconds, args.rate, args.workers, hard, cmd))
-    cluster = Cluster(run_dir, args.fsync, args.java, args.java_opts.split(), args.log_level)
+    if key is not None:
+        log("keyed mode: cluster key %s (fingerprint %s, %d bytes, mode 600)%s" %
+            (os.path.relpath(key_file, ROOT), w.fingerprint(key), len(key),
+             "" if args.no_keyholder else "; 2 % of the datagrams are signed by the campaign itself (keyholder.*)"))
+    cluster = Cluster(run_dir, args.fsync, args.java, args.java_opts.split(), args.log_level, key_file)
     report = {"seed": args.seed, "command": cmd, "attack_seconds": args.seconds, "rate_limit": args.rate,
               "workers": args.workers, "fsync": args.fsync, "ports": cluster.bases, "with_admin": False,
-              "reassembly_flood": args.reassembly_flood, "java_opts": args.java_opts}
+              "reassembly_flood": args.reassembly_flood, "java_opts": args.java_opts,
+              "cluster_key": None if key is None else {"fingerprint": w.fingerprint(key), "bytes": len(key),
+                                                        "keyholder": not args.no_keyholder}}
     failures = []
     warnings = []
     load = monitor = attacker = None
     main_rng = random.Random("%d/main" % args.seed)
-    ep = Endpoint(main_rng)
+    ep = Endpoint(main_rng, key)
+    genuine = Genuine(args.seed) if key is not None else None
     try:
         cluster.start()
         # ---- a leader
@@ -1359,8 +1766,8 @@ def main(argv=None):
         log("leader %d in term %d" % lead)
 
         # ---- load, then throughput before the attack
-        monitor = Monitor(cluster, random.Random("%d/monitor" % args.seed))
-        load = Load(cluster, args.seed, args.workers, lead[0])
+        monitor = Monitor(cluster, random.Random("%d/monitor" % args.seed), key=key, genuine=genuine)
+        load = Load(cluster, args.seed, args.workers, lead[0], key, genuine)
         load.start()
         monitor.start()
         time.sleep(3.0)                                   # warm-up (the JIT, the first fsyncs)
@@ -1384,7 +1791,8 @@ def main(argv=None):
         s_lead = s0[lead0[0]]
         attacker = Attacker(cluster, args.seed, args.rate, False, lead0[1], s_lead["commit"], s_lead["last"],
                             flood_node=lead0[0] if args.reassembly_flood else None,
-                            counters=[s["counters"] for s in s0])
+                            counters=[s["counters"] for s in s0], receiver_key=key, genuine=genuine,
+                            keyholder=not args.no_keyholder)
         t_attack = now()
         log("attack: %g s from ports %s" % (args.seconds, [s.getsockname()[1] for s in attacker.socks]))
         attack_s = attacker.run(args.seconds)
@@ -1432,7 +1840,7 @@ def main(argv=None):
 
         keys = sorted({a[0] for a in load.acks} | set(load.appends_sent))
         results, read_errors = read_back(cluster, lead1[0] if lead1 else lead0[0], keys,
-                                         random.Random("%d/read" % args.seed))
+                                         random.Random("%d/read" % args.seed), key=key)
         failures.extend(read_errors)
         problems, puts_checked, appends_checked = check_reads(load, results)
         failures.extend(problems[:20])
@@ -1466,6 +1874,25 @@ def main(argv=None):
                                                              load_sent1 - load_sent0, gap)
         failures.extend(acc_failures)
         warnings.extend(acc_notes)
+        keyed = None
+        if key is not None:
+            refused_here = load.refused_answers() + ep.refused + monitor.ep.refused
+            keyed = {"fingerprint": w.fingerprint(key),
+                     "datagrams_by_authentication": dict(sorted(attacker.auth_classes.items())),
+                     "genuine_captured": dict(sorted(genuine.kept.items())),
+                     "replayed_client_requests": len(attacker.replayed_ops),
+                     "answers_to_replays": dict(sorted(attacker.replay_answers.items())),
+                     "answers_without_a_right_mac": {"attacker": dict(attacker.unsigned_answers),
+                                                     "load_and_monitor": dict(refused_here)}}
+            failures.extend(judge_keyed(rows, attacker, admitted, refused_here))
+            # with a key nothing but the load can write: the store holds the load's keys only
+            put_keys = {a[0] for a in load.acks if a[2] == "put"}
+            most = len(put_keys | {u[0] for u in load.unacked if u[2] == "put"}) + len(load.appends_sent)
+            held = max(s["counters"].get("kv.keys", 0) for s in s1)
+            keyed["kv_keys"] = {"held": held, "load_keys_at_most": most}
+            if held > most:
+                failures.append("the store holds %d keys, the load wrote at most %d: an attack write was applied" %
+                                (held, most))
 
         before_rate = throughput(load.acks, t_before, t_attack)
         during_rate = throughput(load.acks, t_attack, t_attack_end)
@@ -1490,7 +1917,10 @@ def main(argv=None):
                    counter_sum(s0, "rx.chunks_buffered"), "predicted_buffered": attacker.predicted.get(w.BUFFERED, 0),
                    "sent_by_us": ours, "attack": attacker.total(), "load": load_sent1 - load_sent0,
                    "status_polls": ep_sent1 - ep_sent0, "received_from_us_estimate": from_us, "gap": gap,
-                   "kernel_udp_errors_delta_system_wide": kern},
+                   "kernel_udp_errors_delta_system_wide": kern,
+                   "rx_by_type_growth": {k: v for k, v in growth(s0, s1, "rx.").items() if k.isupper()},
+                   "tx_by_type_growth": {k: v for k, v in growth(s0, s1, "tx.").items() if k.isupper()},
+                   "received_by_us": mine_recv, "replies_to_attacker": sum(attacker.replies.values())},
             "throughput_writes_per_s": {"before": round(before_rate, 1), "during": round(during_rate, 1),
                                         "after": round(after_rate, 1)},
             "writes": {"acknowledged": len(load.acks), "puts_checked": puts_checked,
@@ -1499,6 +1929,7 @@ def main(argv=None):
             "nodes_lost": len(exited),
             "leader_term_before": list(lead0), "leader_term_after": list(lead1) if lead1 else None,
             "role_events": monitor.events,
+            "keyed": keyed,
             "final_state": [{"node": s["node"], "role": s["role"], "term": s["term"], "commit": s["commit"],
                              "applied": s["applied"], "kv.keys": s["counters"].get("kv.keys", 0),
                              "input_errors": s["counters"].get("node.input_errors", 0),
@@ -1524,7 +1955,7 @@ def main(argv=None):
     report["warnings"] = warnings
     report["verdict"] = "PASS" if not failures else "FAIL"
     print_report(report)
-    path = os.path.join(args.out, "report.json")
+    path = os.path.join(args.out, "report-key.json" if key is not None else "report.json")
     with open(path, "w") as f:
         json.dump(report, f, indent=1, sort_keys=True)
     log("report: %s; node logs: %s" % (os.path.relpath(path, ROOT), os.path.relpath(run_dir, ROOT)))
@@ -1569,8 +2000,23 @@ def print_report(r):
                     a["attack_status_requests"]["predicted"], a["attack_status_requests"]["observed"],
                     a["attack_client_requests"]["predicted"], a["attack_client_requests"]["observed"],
                     r["suppressed_fault_requests"]))
-        out.append("answers to the attacker: %s" % ", ".join(
-            "%s %d (%d bytes)" % (k, v["datagrams"], v["bytes"]) for k, v in r["replies_to_attacker"].items()))
+        out.append("answers to the attacker: %s" % (", ".join(
+            "%s %d (%d bytes)" % (k, v["datagrams"], v["bytes"]) for k, v in r["replies_to_attacker"].items())
+            or "none"))
+        k = r.get("keyed")
+        if k:
+            out.append("authentication (cluster key %s): attack datagrams by what they carry: %s" %
+                       (k["fingerprint"], ", ".join("%s %d" % kv for kv in k["datagrams_by_authentication"].items())))
+            out.append("genuine signed messages captured: %s" %
+                       ", ".join("%s %d" % kv for kv in k["genuine_captured"].items()))
+            out.append("replayed ClientRequests (distinct clientId, seq): %d; the nodes' answers to replays: %s" %
+                       (k["replayed_client_requests"], ", ".join("%s %d" % kv for kv in k["answers_to_replays"].items())
+                        or "none"))
+            out.append("kv.keys %d, keys the load wrote at most %d (no attack write applied)" %
+                       (k["kv_keys"]["held"], k["kv_keys"]["load_keys_at_most"]))
+            bad = k["answers_without_a_right_mac"]
+            out.append("answers without a right MAC: %s" %
+                       ("none" if not bad["attacker"] and not bad["load_and_monitor"] else bad))
         tp = r["throughput_writes_per_s"]
         out.append("throughput (acknowledged writes/s): before %.1f, during %.1f, after %.1f" %
                    (tp["before"], tp["during"], tp["after"]))

@@ -16,11 +16,11 @@ import hostile  # noqa: E402
 SPEC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs", "wire-format.md")
 
 
-def spec_dumps():
-    """The hex dumps of docs/wire-format.md section 9, as bytes, in order."""
+def spec_dumps(start="## 9. Worked example", end="## 10."):
+    """The hex dumps of a section of docs/wire-format.md (section 9 unless told), as bytes, in order."""
     with open(SPEC, encoding="utf-8") as f:
         text = f.read()
-    section = text[text.index("## 9. Worked example"):text.index("## 10.")]
+    section = text[text.index(start):text.index(end) if end else len(text)]
     dumps, current = [], None
     for line in section.split("\n"):
         if re.fullmatch(r"[0-9a-f]{4}  [0-9a-f]{2}( {1,2}[0-9a-f]{2})*", line):
@@ -28,7 +28,14 @@ def spec_dumps():
         elif current is not None:
             dumps.append(bytes.fromhex(current))
             current = None
+    if current is not None:
+        dumps.append(bytes.fromhex(current))
     return dumps
+
+
+def spec_auth_dumps():
+    """The three authenticated datagrams of section 10.7."""
+    return spec_dumps("### 10.7 Test vectors", None)
 
 
 class Crc32cTest(unittest.TestCase):
@@ -78,6 +85,183 @@ class SpecExampleTest(unittest.TestCase):
         self.assertEqual(m.predict(vote, w.VOTE, "attacker", 0), "WRONG_SOURCE")   # node 1's id, not its port
         self.assertEqual(m.predict(vote, w.VOTE, "node 1", 0, from_member_port=True), w.ADMITTED_RAFT)
         self.assertEqual(m.predict(put, w.CLIENT, "a client", 0), w.ADMITTED_CLIENT)
+
+
+SPEC_KEY = bytes(range(32))          # section 10.7: 00 01 02 ... 1f
+
+
+class AuthVectorTest(unittest.TestCase):
+    """Section 10.7, exact bytes: the MAC trailer, sign() and verify() (WireAuthGoldenTest's vectors)."""
+
+    def setUp(self):
+        self.dumps = spec_auth_dumps()
+        self.plain = spec_dumps()
+
+    def test_three_vectors_in_the_spec(self):
+        self.assertEqual([len(d) for d in self.dumps], [80, 93, 81])
+
+    def test_fingerprint(self):
+        self.assertEqual(w.fingerprint(SPEC_KEY), "630dcd29")
+
+    def test_pre_vote(self):
+        d = w.sign(SPEC_KEY, w.datagram(w.VOTE_REQUEST, flags=w.PRE_VOTE, src=1, dst=2, message_id=1, term=5,
+                                        index_a=7, log_term=4))
+        self.assertEqual(d, self.dumps[0])
+        self.assertEqual(d[4], 0x81)
+        self.assertEqual(d[64:].hex(), "6fdd2882f188247a0f8b17a58ab8ac3d")
+        self.assertEqual(w.sign(SPEC_KEY, self.plain[0]), d)      # the section 9 dump, signed
+
+    def test_client_put(self):
+        d = w.sign(SPEC_KEY, w.datagram(w.CLIENT_REQUEST, w.cmd_put("k", w.v_int(0)), message_id=2, index_a=42,
+                                        index_b=7))
+        self.assertEqual(d, self.dumps[1])
+        self.assertEqual(w.parse_header(d).payload_length, 13)   # the trailer is not counted
+        self.assertEqual(d[77:].hex(), "aef4bdd8d260a174a77130aabaa2e3ca")
+        self.assertEqual(w.sign(SPEC_KEY, self.plain[1]), d)
+
+    def test_fault_show(self):
+        d = w.sign(SPEC_KEY, w.datagram(w.FAULT_REQUEST, b"\x00", message_id=3, index_a=1700000000000))
+        self.assertEqual(d, self.dumps[2])
+        self.assertEqual(d[32:40].hex(), "0000018bcfe56800")
+        self.assertEqual(d[65:].hex(), "633dbc62f11e79f12e2bf9b000f80c97")
+
+    def test_mac_is_hmac_sha256_truncated(self):
+        import hashlib
+        import hmac
+        self.assertEqual(w.mac(SPEC_KEY, self.plain[0][:4] + b"\x81" + self.plain[0][5:]),
+                         hmac.new(SPEC_KEY, self.dumps[0][:64], hashlib.sha256).digest()[:16])
+
+    def test_verify(self):
+        for d in self.dumps:
+            self.assertTrue(w.verify(SPEC_KEY, d))
+            self.assertFalse(w.verify(bytes(range(1, 33)), d))       # another key
+            self.assertFalse(w.verify(SPEC_KEY, d[:-1]))             # a byte of the trailer missing
+            self.assertFalse(w.verify(SPEC_KEY, d + b"\0"))          # a byte after it
+        for d in self.plain:
+            self.assertFalse(w.verify(SPEC_KEY, d))                  # no AUTH
+        d = self.dumps[1]
+        for bit in range(len(d) * 8):                                # every single-bit change breaks it
+            flipped = bytearray(d)
+            flipped[bit // 8] ^= 1 << (bit % 8)
+            self.assertFalse(w.verify(SPEC_KEY, bytes(flipped)), bit)
+
+    def test_key_file_rule(self):
+        k = bytes(range(32))
+        self.assertEqual(w.key_from_bytes(k), k)
+        self.assertEqual(w.key_from_bytes(k + b"\n"), k)
+        self.assertEqual(w.key_from_bytes(k + b"\r\n"), k)
+        self.assertEqual(w.key_from_bytes(k + b"\n\n"), k + b"\n")      # one line ending only
+        for bad in (b"", bytes(15), bytes(15) + b"\n", bytes(1025)):
+            with self.assertRaises(ValueError):
+                w.key_from_bytes(bad)
+        self.assertEqual(len(w.key_from_bytes(bytes(1024) + b"\r\n")), 1024)
+
+
+class KeyedModelTest(unittest.TestCase):
+    """A receiver with a key: the order of WireDecoder.checkedHeader and decodeOrThrow."""
+
+    def setUp(self):
+        self.discarded = []
+        self.key = SPEC_KEY
+        self.m = w.NodeModel(0, 3, self.discarded.append, key=self.key)
+        self.keyless = w.NodeModel(0, 3, self.discarded.append)
+        self.vote = w.datagram(w.VOTE_REQUEST, flags=w.PRE_VOTE, src=1, dst=0, message_id=1, term=5, index_a=7,
+                               log_term=4)
+        self.put = w.datagram(w.CLIENT_REQUEST, w.cmd_put("k", w.v_int(0)), message_id=2, index_a=42, index_b=7)
+
+    def p(self, d, cls=w.CLIENT, origin="a", t=0, member=False, model=None):
+        return (model or self.m).predict(d, cls, origin, t, from_member_port=member)
+
+    def test_spec_vectors(self):
+        vote, put, show = spec_auth_dumps()
+        node2 = w.NodeModel(2, 3, self.discarded.append, key=self.key)
+        self.assertEqual(node2.predict(vote, w.VOTE, "x", 0), "WRONG_SOURCE")       # a MAC is no source
+        self.assertEqual(node2.predict(vote, w.VOTE, "x", 0, from_member_port=True), w.ADMITTED_RAFT)
+        self.assertEqual(self.p(put), w.ADMITTED_CLIENT)
+        self.assertEqual(self.p(show), w.ADMITTED_FAULT)                # the replay window is not modelled
+        for d, cls in ((vote, w.VOTE), (put, w.CLIENT), (show, w.CLIENT)):
+            self.assertEqual(self.p(d, cls, model=self.keyless), "BAD_MAC")    # no key to check it with
+        self.assertEqual(self.p(put, w.VOTE), "WRONG_PORT")             # after the MAC
+
+    def test_unauthenticated_and_bad_mac(self):
+        self.assertEqual(self.p(self.put), "UNAUTHENTICATED")
+        self.assertEqual(self.p(self.vote, w.VOTE), "UNAUTHENTICATED")
+        self.assertEqual(self.p(w.sign(bytes(range(1, 33)), self.put)), "BAD_MAC")     # another cluster's key
+        self.assertEqual(self.p(self.put[:4] + b"\x80" + self.put[5:] + bytes(16)), "BAD_MAC")   # a random trailer
+        good = w.sign(self.key, self.put)
+        for i in (4, 16, 30, 70, 80):                  # flags, message id, clientId, body, trailer
+            bad = bytearray(good)
+            bad[i] ^= 0x01 if i != 4 else 0x40         # (0x40 in the flags: a bit no type allows)
+            self.assertEqual(self.p(bytes(bad)), "BAD_MAC", i)
+
+    def test_length_checks_come_first(self):
+        good = w.sign(self.key, self.put)
+        self.assertEqual(self.p(good[:-16]), "TRUNCATED")               # AUTH and no trailer
+        self.assertEqual(self.p(good[:-1]), "TRUNCATED")
+        self.assertEqual(self.p(good + b"\0"), "TRAILING_BYTES")
+        stripped = bytearray(good)
+        stripped[4] &= ~w.AUTH & 0xFF
+        self.assertEqual(self.p(bytes(stripped)), "TRAILING_BYTES")     # AUTH cleared, trailer kept
+        self.assertEqual(self.p(bytes(stripped[:-16])), "UNAUTHENTICATED")
+        self.assertEqual(self.p(b"RB" + good[2:]), "BAD_MAGIC")
+        self.assertEqual(self.p(good[:63]), "SHORT")
+
+    def test_a_right_mac_is_not_a_pass(self):
+        s = lambda d: w.sign(self.key, d)   # noqa: E731
+        self.assertEqual(self.p(s(w.datagram(w.VOTE_REQUEST, flags=w.GRANTED, src=1, dst=0, term=5)), w.VOTE),
+                         "BAD_FLAGS")
+        self.assertEqual(self.p(s(w.datagram(w.VOTE_REQUEST, src=1, dst=0, term=5, commit_index=1)), w.VOTE),
+                         "BAD_FIELD")
+        self.assertEqual(self.p(s(w.datagram(w.VOTE_REQUEST, src=3, dst=0, term=5)), w.VOTE), "NOT_MEMBER")
+        self.assertEqual(self.p(s(w.datagram(w.CLIENT_REQUEST, w.cmd_get("k"), index_a=9, index_b=0))),
+                         "BAD_SESSION")
+        self.assertEqual(self.p(s(w.datagram(w.CLIENT_REQUEST, w.cmd_get("k") + b"\0", index_a=9, index_b=1))),
+                         "MALFORMED_BODY")
+        self.assertEqual(self.p(s(w.datagram(w.STATUS_RESPONSE, w.status_body(0, 1, "LEADER"), src=0, term=1))),
+                         "UNEXPECTED_TYPE")
+        self.assertEqual(self.p(s(w.datagram(w.STATUS_REQUEST, message_id=5))), w.ADMITTED_STATUS)
+        # the chunk gate: a signed chunk of a Raft message from a non-member port is not buffered
+        ds = w.datagrams(w.APPEND_REQUEST, w.entries_body([(1, w.ENTRY_NOOP, b"")] * 20), 200, src=1, dst=0, term=1,
+                         index_a=0, index_b=20)
+        self.assertEqual(self.p(s(ds[0]), w.APPEND), "UNADMITTED_CHUNK")
+
+    def test_sessionless_writes(self):
+        s = lambda d: w.sign(self.key, d)   # noqa: E731
+        for cmd in (w.cmd_put("k", w.v_int(1)), w.cmd_delete("k"), w.cmd_cas("k", None, w.v_int(1)),
+                    w.cmd_append("k", w.v_int(1))):
+            d = w.datagram(w.CLIENT_REQUEST, cmd, index_a=0, index_b=3)
+            self.assertEqual(self.p(s(d)), "SESSIONLESS_WRITE")
+            self.assertEqual(self.p(d, model=self.keyless), w.ADMITTED_CLIENT)     # allowed without a key
+        self.assertEqual(self.p(s(w.datagram(w.CLIENT_REQUEST, w.cmd_get("k"), index_a=0, index_b=3))),
+                         w.ADMITTED_CLIENT)                                      # reads stay allowed
+        self.assertEqual(self.p(s(w.datagram(w.CLIENT_REQUEST, w.cmd_put("k", w.v_int(1)) + b"\0", index_a=0))),
+                         "MALFORMED_BODY")                                       # the body first
+        # judged on the reassembled message: every chunk buffered, the last one dropped
+        ds = [s(d) for d in w.datagrams(w.CLIENT_REQUEST, w.cmd_put("k", w.v_bytes(bytes(300))), 200, message_id=9)]
+        self.assertEqual([self.p(d) for d in ds], [w.BUFFERED, w.BUFFERED, "SESSIONLESS_WRITE"])
+        self.assertEqual(self.p(ds[0]), "LATE_CHUNK")
+
+    def test_signed_chunks_reassemble(self):
+        ds = [w.sign(self.key, d) for d in w.datagrams(w.CLIENT_REQUEST, w.cmd_put("k", w.v_bytes(bytes(300))),
+                                                       200, message_id=9, index_a=5, index_b=1)]
+        self.assertEqual([self.p(ds[1]), self.p(ds[1]), self.p(ds[0]), self.p(ds[2])],
+                         [w.BUFFERED, "DUPLICATE_CHUNK", w.BUFFERED, w.ADMITTED_CLIENT])
+        # a chunk with AUTH among chunks without it: UNAUTHENTICATED before reassembly sees it
+        plain = w.datagrams(w.CLIENT_REQUEST, w.cmd_put("k", w.v_bytes(bytes(300))), 200, message_id=10, index_a=5,
+                            index_b=2)
+        self.assertEqual(self.p(plain[0], origin="b"), "UNAUTHENTICATED")
+        self.assertEqual(self.discarded, [])
+
+    def test_fault_requests(self):
+        show = w.datagram(w.FAULT_REQUEST, b"\x00", message_id=3, index_a=1700000000000)
+        self.assertEqual(self.p(show, model=self.keyless), "BAD_FIELD")          # index_a without AUTH
+        self.assertEqual(self.p(show), "UNAUTHENTICATED")
+        self.assertEqual(self.p(w.sign(self.key, show)), w.ADMITTED_FAULT)
+        top = w.datagram(w.FAULT_REQUEST, b"\x00", index_a=1 << 63)
+        self.assertEqual(self.p(w.sign(self.key, top)), "BAD_FIELD")
+        two = w.datagrams(w.FAULT_REQUEST, b"\x01\x00" + bytes(16), 70, index_a=1700000000000)
+        self.assertEqual(len(two), 3)
+        self.assertEqual(self.p(w.sign(self.key, two[0])), "BAD_CHUNK")         # one datagram when signed
 
 
 class CraftingTest(unittest.TestCase):
@@ -332,6 +516,89 @@ class AttackerTest(unittest.TestCase):
         # a client id is any 64-bit pattern (section 3): the top bit of index_a passes there
         self.assertIn("BAD_FIELD", seen["topbit"])
         self.assertLessEqual(seen["topbit"], {"BAD_FIELD", w.ADMITTED_CLIENT, "UNEXPECTED_TYPE"})
+
+
+
+class KeyedAttackerTest(unittest.TestCase):
+    """Keyed mode: the attacker has no key. Only replays (and the campaign's own keyholder
+    share) carry a right MAC; the model, which has the key, says what each datagram meets."""
+
+    def setUp(self):
+        self.key = bytes(range(100, 132))
+        self.genuine = hostile.Genuine(1)
+        put = w.datagram(w.CLIENT_REQUEST, w.cmd_put("load-w00-000001", w.v_int(5)), message_id=9, index_a=77,
+                         index_b=1)
+        self.genuine.offer("load.ClientRequest", [w.sign(self.key, put)])
+        self.genuine.offer("monitor.StatusRequest", [w.sign(self.key, w.datagram(w.STATUS_REQUEST, message_id=4))])
+        status = w.datagrams(w.STATUS_RESPONSE, w.status_body(0, 1, "LEADER", {}, {"x.%03d" % i: i for i in range(60)}),
+                             400, src=0, message_id=8, term=1)
+        self.genuine.offer("monitor.StatusResponse", [w.sign(self.key, d) for d in status])
+        self.a = hostile.Attacker(FakeCluster(1), 5, 2000, False, 4, 10, 12, receiver_key=self.key,
+                                  genuine=self.genuine, keyholder=True)
+
+    def tearDown(self):
+        self.a.close()
+
+    def test_only_replays_and_the_keyholder_carry_a_right_mac(self):
+        kinds, outcomes = set(), {}
+        for _ in range(4000):
+            kind, sends = self.a.generate()
+            kinds.add(".".join(kind.split(".")[:2]))
+            for node, cls, _, d in sends:
+                if w.verify(self.key, d):
+                    self.assertTrue(kind.startswith(("auth.replayed.", "keyholder.")), kind)
+                if kind.startswith("auth.replayed."):
+                    self.assertTrue(w.verify(self.key, d), kind)
+                got = self.a.models[node].predict(d, cls, "x", 0)
+                outcomes.setdefault(kind.split(".")[0], set()).add(got)
+        for k in ("auth.random_mac", "auth.other_key", "auth.no_trailer", "auth.bitflip", "auth.stripped",
+                  "auth.unflagged", "auth.cut_mac", "auth.spliced", "auth.replayed", "keyholder.sessionless_write",
+                  "keyholder.forged", "forged.VoteRequest"):
+            self.assertIn(k, kinds)
+        # nothing the attacker crafted passes the MAC check: what it meets is a reason judged before it
+        before = set(w.BEFORE_MAC_REASONS) | {"UNAUTHENTICATED", "BAD_MAC"}
+        for group in ("random", "bitflip", "forged", "header", "client", "chunks", "answer", "replayed"):
+            self.assertLessEqual(outcomes.get(group, set()), before, group)
+        self.assertIn("UNAUTHENTICATED", outcomes["forged"])
+        self.assertIn("BAD_MAC", outcomes["auth"])
+        self.assertIn(w.ADMITTED_CLIENT, outcomes["auth"])            # a replayed ClientRequest is taken
+        self.assertIn(w.ADMITTED_STATUS, outcomes["auth"])
+        self.assertIn("UNEXPECTED_TYPE", outcomes["auth"])            # a replayed answer, reassembled
+        self.assertIn("SESSIONLESS_WRITE", outcomes["keyholder"])
+        self.assertNotIn(w.ADMITTED_RAFT, outcomes["keyholder"])
+        self.assertEqual(self.a.replayed_ops, {(77, 1): w.OP_PUT})
+
+    def test_no_keyholder(self):
+        b = hostile.Attacker(FakeCluster(1), 5, 2000, False, 4, 10, 12, receiver_key=self.key, genuine=self.genuine)
+        try:
+            for _ in range(2000):
+                kind, sends = b.generate()
+                self.assertFalse(kind.startswith("keyholder."), kind)
+                for _, _, _, d in sends:
+                    self.assertEqual(w.verify(self.key, d), kind.startswith("auth.replayed."), kind)
+        finally:
+            b.close()
+
+    def test_judging_answers_to_replays(self):
+        self.a.replayed_ops[(77, 1)] = w.OP_PUT
+        ok = w.datagram(w.CLIENT_RESPONSE, w.client_response_body(w.ST_OK, 0, w.result_ok()), src=0, index_a=77,
+                        index_b=1)
+        again = w.datagram(w.CLIENT_RESPONSE, w.client_response_body(w.ST_OK, 0, w.result_ok(w.v_int(5))), src=0,
+                           index_a=77, index_b=1)
+        self.a.judge_answer(0, w.sign(self.key, ok))
+        self.a.judge_answer(0, w.sign(self.key, again))
+        self.a.judge_answer(0, ok)                                    # unsigned: a keyed node never sends that
+        self.assertEqual(self.a.replay_answers, {"Put: cached OK": 1, "Put: APPLIED AGAIN": 1})
+        self.assertEqual(self.a.unsigned_answers, {"UNAUTHENTICATED": 1})
+
+    def test_key_file(self):
+        import tempfile
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "cluster.key")
+            k = hostile.make_key_file(path)
+            self.assertEqual(len(k), 32)
+            self.assertEqual(os.stat(path).st_mode & 0o777, 0o600)
+            self.assertEqual(w.read_key_file(path), k)
 
 
 if __name__ == "__main__":

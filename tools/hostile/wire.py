@@ -3,13 +3,18 @@
 Two halves:
   - crafting: header(), datagrams(), values, commands, key-value log entries, bodies of every
     message type, CRC32C (table-driven), so that the attacker builds every byte by hand;
+  - authentication (section 10): the MAC trailer (HMAC-SHA256 truncated to 16 bytes), sign()
+    and verify(), the key file;
   - a receiver model: predict() runs a datagram through the checks of sections 6, 7 and 7.1 in
     the spec's order and says what a node should do with it (a drop reason, "buffered" as a
-    chunk, or admitted). The campaign compares its predictions with the nodes' counters.
+    chunk, or admitted), for a node without a cluster key or with one. The campaign compares
+    its predictions with the nodes' counters.
 
 Nothing here talks to the network.
 """
 import collections
+import hashlib
+import hmac
 import struct
 
 MAGIC = 0x5241
@@ -77,9 +82,11 @@ ENTRY_NOOP, ENTRY_NORMAL = 0, 1
 # sections 6, 7, 7.1: what the receiver model can say
 TYPES_WITH_BODY = frozenset((3, 7, 16, 17, 19, 20, 21, 22))   # the others are one empty datagram (section 6)
 DATAGRAM_REASONS = ("SHORT", "BAD_MAGIC", "BAD_VERSION", "UNKNOWN_TYPE", "TRUNCATED", "TRAILING_BYTES",
-                    "BAD_FLAGS", "BAD_FIELD", "BAD_CHUNK", "WRONG_PORT", "INCONSISTENT_CHUNK",
-                    "DUPLICATE_CHUNK", "LATE_CHUNK", "TOO_LARGE", "UNADMITTED_CHUNK", "BAD_MAC", "MALFORMED_BODY",
-                    "INTERNAL_ERROR")
+                    "UNAUTHENTICATED", "BAD_MAC", "BAD_FLAGS", "BAD_FIELD", "BAD_CHUNK", "WRONG_PORT",
+                    "INCONSISTENT_CHUNK", "DUPLICATE_CHUNK", "LATE_CHUNK", "TOO_LARGE", "UNADMITTED_CHUNK",
+                    "MALFORMED_BODY", "SESSIONLESS_WRITE", "REPLAYED", "INTERNAL_ERROR")
+# the reasons judged before the MAC: a datagram without a right MAC can still end in one of these
+BEFORE_MAC_REASONS = ("SHORT", "BAD_MAGIC", "BAD_VERSION", "UNKNOWN_TYPE", "TRUNCATED", "TRAILING_BYTES")
 MESSAGE_REASONS = ("MISADDRESSED", "NOT_MEMBER", "WRONG_SOURCE", "TERM_CEILING", "BAD_CLAIM", "BAD_ENTRY",
                    "BAD_SESSION", "UNEXPECTED_TYPE")
 PARTIAL_REASONS = ("EVICTED", "EXPIRED", "ABANDONED")
@@ -113,6 +120,61 @@ def crc32c(data, crc=0):
     for byte in data:
         c = t[(c ^ byte) & 0xFF] ^ (c >> 8)
     return c ^ 0xFFFFFFFF
+
+
+# ---------------------------------------------------------------- authentication (section 10)
+
+KEY_BYTES_MIN, KEY_BYTES_MAX = 16, 1024
+
+
+def mac(key, data):
+    """The MAC trailer of data (every byte before the trailer): HMAC-SHA256(key, data), its
+    first 16 bytes (section 10.2)."""
+    return hmac.digest(key, data, "sha256")[:MAC_BYTES]
+
+
+def sign(key, d):
+    """Datagram d (header and payload, no trailer) as a sender with key sends it: AUTH set in
+    its flags, then the MAC of every byte of it appended. d is taken as it is, right or
+    wrong: signing a broken datagram makes a broken datagram with a right MAC."""
+    d = bytearray(d)
+    if len(d) > 4:
+        d[4] |= AUTH
+    d = bytes(d)
+    return d + mac(key, d)
+
+
+def verify(key, d):
+    """True when d carries AUTH, is exactly 64 + payload_length + 16 bytes, and its trailer is
+    the MAC of the rest under key (compared in constant time)."""
+    if len(d) < HEADER_BYTES + MAC_BYTES or not d[4] & AUTH:
+        return False
+    n = HEADER_BYTES + struct.unpack_from(">I", d, 20)[0]
+    if n != len(d) - MAC_BYTES:
+        return False
+    return hmac.compare_digest(mac(key, d[:n]), d[n:])
+
+
+def key_from_bytes(raw):
+    """The key a key file of these bytes holds: without one trailing \\n or \\r\\n, 16 to 1024
+    bytes (section 10.3); ValueError otherwise."""
+    if raw.endswith(b"\r\n"):
+        raw = raw[:-2]
+    elif raw.endswith(b"\n"):
+        raw = raw[:-1]
+    if not KEY_BYTES_MIN <= len(raw) <= KEY_BYTES_MAX:
+        raise ValueError("a cluster key is %d..%d bytes, this one %d" % (KEY_BYTES_MIN, KEY_BYTES_MAX, len(raw)))
+    return bytes(raw)
+
+
+def read_key_file(path):
+    with open(path, "rb") as f:
+        return key_from_bytes(f.read())
+
+
+def fingerprint(key):
+    """What logs show of a key: the first 4 bytes of its SHA-256, in hex."""
+    return hashlib.sha256(key).digest()[:4].hex()
 
 
 # ---------------------------------------------------------------- crafting
@@ -570,9 +632,11 @@ class Drop(Exception):
         self.reason = reason
 
 
-def check_header(d, arrived_on=None):
+def check_header(d, arrived_on=None, key=None):
     """The header of d after every check that needs no other datagram (section 7, in its
-    order), or Drop(reason). arrived_on: the port class, or None to skip WRONG_PORT."""
+    order: WireDecoder.checkedHeader, then the port), or Drop(reason). arrived_on: the port
+    class, or None to skip WRONG_PORT. key: the receiver's cluster key, or None for a
+    receiver without one (section 10.6)."""
     if len(d) < HEADER_BYTES:
         raise Drop("SHORT")
     h = parse_header(d)
@@ -589,13 +653,20 @@ def check_header(d, arrived_on=None):
         raise Drop("TRUNCATED")
     if h.payload_length < after:
         raise Drop("TRAILING_BYTES")
+    # section 10.2: right after the length checks, before any other field is believed
+    if key is not None and not auth:
+        raise Drop("UNAUTHENTICATED")
     if auth:
-        raise Drop("BAD_MAC")        # the campaign's nodes have no cluster key: nothing with AUTH is taken
-    if h.flags & ~FLAGS_ALLOWED.get(t, 0):
+        n = HEADER_BYTES + h.payload_length
+        if key is None or not hmac.compare_digest(mac(key, d[:n]), d[n:]):
+            raise Drop("BAD_MAC")     # without a key a receiver cannot check one: nothing with AUTH is taken
+    if h.flags & ~(FLAGS_ALLOWED.get(t, 0) | AUTH):
         raise Drop("BAD_FLAGS")
     if h.reserved:
         raise Drop("BAD_FIELD")
     used = FIELDS_USED[t]
+    if auth and t == FAULT_REQUEST:
+        used = used | {A}             # section 10.4: an authenticated FaultRequest's clock
     for name in LONG_FIELDS:
         v = getattr(h, name)
         if name not in used:
@@ -613,6 +684,8 @@ def check_header(d, arrived_on=None):
     if h.chunk_count == 0 or h.chunk_index >= h.chunk_count or (
             h.chunk_count > 1 and (h.payload_length == 0 or t not in TYPES_WITH_BODY)):
         raise Drop("BAD_CHUNK")
+    if auth and t == FAULT_REQUEST and h.chunk_count != 1:
+        raise Drop("BAD_CHUNK")       # section 10.4: one datagram
     if arrived_on is not None and TYPE_CLASS[t] != arrived_on:
         raise Drop("WRONG_PORT")
     return h
@@ -755,11 +828,17 @@ class ReassemblyModel:
 
 class NodeModel:
     """What one node should make of the datagrams the attacker sends it: a reassembly model
-    per port, the format checks and the admission step."""
+    per port, the format checks, a keyed receiver's policy and the admission step."""
 
-    def __init__(self, node_id, members, discarded, counters=None):
-        """counters: the node's status counters, for the reassembly limits it reports (else the defaults)."""
+    def __init__(self, node_id, members, discarded, counters=None, key=None):
+        """counters: the node's status counters, for the reassembly limits it reports (else the defaults).
+        key: the node's cluster key, or None for a node without one. With a key: no AUTH is
+        UNAUTHENTICATED, a wrong MAC BAD_MAC (both right after the length checks), a sessionless
+        write SESSIONLESS_WRITE (after the body is decoded). The replay window of authenticated
+        FaultRequests (REPLAYED) is not modelled: such a request is predicted admitted, and the
+        campaign never sends one."""
         self.node_id = node_id
+        self.key = key
         self.members = members
         c = counters or {}
         limits = (c.get("wire.reassembly_bytes_max", ReassemblyModel.REASSEMBLY_BYTES_MAX),
@@ -770,8 +849,8 @@ class NodeModel:
         """The outcome of datagram d arriving on port class arrived_on from origin (any
         hashable naming the sender's address and port)."""
         try:
-            h = check_header(d, arrived_on)
-            payload = bytes(d[HEADER_BYTES:])
+            h = check_header(d, arrived_on, self.key)
+            payload = bytes(d[HEADER_BYTES:HEADER_BYTES + h.payload_length])     # without a MAC trailer
             if h.chunk_count == 1:
                 body = payload
             elif h.type in RAFT_TYPES and source_refused(h, self.node_id, self.members, from_member_port):
@@ -784,6 +863,8 @@ class NodeModel:
                 msg = decode_body(h, body)
             except Malformed:
                 return "MALFORMED_BODY"
+            if self.key is not None and h.type == CLIENT_REQUEST and h.index_a == 0 and msg[0] != OP_GET:
+                return "SESSIONLESS_WRITE"        # WireDecoder.checkPolicy: a replay would apply it again
             return admit(h, msg, self.node_id, self.members, from_member_port)
         except Drop as e:
             return e.reason
