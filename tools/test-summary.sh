@@ -30,10 +30,14 @@ if [ -f target/hostile-key.log ]; then
   echo "hostile campaign, keyed: $kp passed, $kf failed, 0 skipped (one 15 s run with --cluster-key)"
   passed=$((passed + kp)); failed=$((failed + kf))
 fi
-if [ -f target/scenarios.log ]; then
-  line=$(grep -E '^scenarios: [0-9]+ passed' target/scenarios.log | tail -1)
+for log in target/scenarios.log target/scenarios-bmv2.log; do
+[ -f "$log" ] || continue
+backend=linux; [ "$log" = target/scenarios-bmv2.log ] && backend=bmv2
+if grep -q "NOT RUN" "$log"; then echo "testbed scenarios on bmv2: NOT RUN (no BMv2 here)"; continue; fi
+if true; then
+  line=$(grep -E '^scenarios: [0-9]+ passed' "$log" | tail -1)
   if [ -n "$line" ]; then
-    echo "testbed $line"
+    echo "testbed ($backend) $line"
     set -- $(echo "$line" | sed -E 's/scenarios: ([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped.*/\1 \2 \3/')
     passed=$((passed + $1)); failed=$((failed + $2)); skipped=$((skipped + $3))
   else
@@ -41,5 +45,6 @@ if [ -f target/scenarios.log ]; then
     failed=$((failed + 1))
   fi
 fi
+done
 echo "tests: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
