@@ -852,7 +852,7 @@ local function dissect_fault_request(tree, r, h, ctx)
         if op == 1 then
             local l, d, j, u = dissect_rule(rt, r)
             rt:set_text("rule " .. rule_text(target, l, d, j, u))
-            text = text .. " " .. target .. string.format(" loss %d ppm delay %d jitter %d dup %d ppm", l, d, j, u)
+            text = text .. " " .. rule_text(target, l, d, j, u)
         else
             rt:set_text("target " .. target)
             text = text .. " " .. target
