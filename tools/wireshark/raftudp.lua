@@ -418,6 +418,17 @@ end
 local function u64_over_63(range) return u64_parts(range) >= 0x80000000 end
 local function u64_text(range) return tostring(range:uint64()) end
 
+-- " (2023-11-14T22:13:20.123Z)" for a u64 range of milliseconds since 1970, within years 1970 .. 9999
+local function ms_date(range)
+    local hi, lo = u64_parts(range)
+    local ms = hi * TWO32 + lo
+    if hi >= 0x80000000 or ms >= 253402300800000 then return "" end
+    local secs = math.floor(ms / 1000)
+    local ok, text = pcall(os.date, "!%Y-%m-%dT%H:%M:%S", secs)
+    if not ok or text == nil then return "" end
+    return string.format(" (%s.%03dZ)", text, ms % 1000)
+end
+
 -- a node id for the Info column; 0xFFFF is a client, "any" node (the dst of a request) or none
 local function node_text(id, when_none)
     if id == NO_NODE then return when_none or "none" end
@@ -614,10 +625,7 @@ local function dissect_kv_entry(tree, tvb, offset, length)
     local seq_item, seq = put(kt, r, f.kv_seq, 8, "seq")
     local ts_item, ts = put(kt, r, f.kv_timestamp, 8, "timestampMs")
     if u64_over_63(ts) then malformed("negative timestampMs", ts_item) end
-    local hi, lo = u64_parts(ts)
-    local secs = math.floor((hi * TWO32 + lo) / 1000)
-    ts_item:append_text(string.format(" (%s.%03dZ)", os.date("!%Y-%m-%dT%H:%M:%S", secs),
-        (hi * TWO32 + lo) % 1000))
+    ts_item:append_text(ms_date(ts))
     if u64_over_63(seq) then malformed("negative seq", seq_item) end
     if not u64_is_zero(cid) and u64_is_zero(seq) then malformed("seq 0 with a clientId", seq_item) end
     local text = dissect_command(kt, r)
@@ -1144,6 +1152,7 @@ local function dissect_raftudp(tvb, pinfo, tree)
         local used = slots[s[1]]
         if not known then used = false end
         slot_items[s[1]] = slot(s[2], s[3], used, s[4])
+        if used == f.fault_clock then slot_items[s[1]]:append_text(ms_date(s[3])) end
         if used and SHORT_NAMES[used] then
             info[#info + 1] = SHORT_NAMES[used] .. " " ..
                 (used == f.snap_checksum and string.format("0x%08x", s[3]:range(4, 4):uint()) or u64_text(s[3]))
