@@ -496,6 +496,8 @@ local function reader(tvb, offset, length)
     return setmetatable({ tvb = tvb, pos = offset, stop = offset + length, start = offset }, Reader)
 end
 function Reader:left() return self.stop - self.pos end
+-- a range at the reader's position to hang a subtree on (its length is set when it is read)
+function Reader:here() return self.tvb:range(self.pos, math.min(1, self.stop - self.pos)) end
 function Reader:take(n, what)
     if n > self.stop - self.pos then
         malformed(string.format("%s: %d bytes needed at body offset %d, %d left", what, n,
@@ -532,7 +534,7 @@ end
 -- section 5.3: a value or a scalar; returns a short text
 local function dissect_value(tree, r, label, scalar_only)
     local start = r.pos
-    local vt = tree:add(f.value, r.tvb:range(r.pos, math.min(1, r:left())))
+    local vt = tree:add(f.value, r:here())
     vt:set_text(label)
     local tag_item, tag_range = put(vt, r, f.value_tag, 1, label .. " tag")
     local tag = tag_range:uint()
@@ -590,7 +592,7 @@ end
 -- section 5.3: a command; returns a short text such as: Put "k" = Int 0
 local function dissect_command(tree, r)
     local start = r.pos
-    local ct = tree:add(f.command, r.tvb:range(r.pos, math.min(1, r:left())))
+    local ct = tree:add(f.command, r:here())
     local op_item, op_range = put(ct, r, f.op, 1, "op")
     local op = op_range:uint()
     if OPS[op] == nil then malformed("unknown op " .. op, op_item) end
@@ -656,7 +658,7 @@ local function dissect_entries(tree, r, h, ctx)
     local kinds = {}
     for i = 0, count - 1 do
         local start = r.pos
-        local et = tree:add(f.entry, r.tvb:range(r.pos, 1))
+        local et = tree:add(f.entry, r:here())
         local idx = first + UInt64.new(i)
         et:add(f.entry_index, r.tvb:range(r.pos, 0), idx):set_generated()
         local term_item, term = put(et, r, f.entry_term, 8, "entry term")
@@ -731,7 +733,7 @@ end
 -- section 5.4
 local function dissect_result(tree, r)
     local start = r.pos
-    local rt = tree:add(f.result, r.tvb:range(r.pos, math.min(1, r:left())))
+    local rt = tree:add(f.result, r:here())
     local code_item, cr = put(rt, r, f.result_code, 1, "result code")
     local code = cr:uint()
     local text = RESULTS[code]
@@ -791,10 +793,11 @@ local function dissect_status(tree, r, h, ctx)
     if peers > r:left() / 10 then malformed(string.format("peer count %d past the end", peers), pc_item) end
     local last = -1
     for _ = 1, peers do
-        local pt = tree:add(f.st_peer, r.tvb:range(r.pos, 10))
+        local pt = tree:add(f.st_peer, r:here())
         local id_item, ir = put(pt, r, f.st_peer_id, 2, "peer id")
         local m_item, mr = put(pt, r, f.st_peer_match, 8, "match index")
         local id = ir:uint()
+        pt:set_len(10)
         pt:set_text(string.format("peer %d: matchIndex %s", id, u64_text(mr)))
         if id > 0xFFFE then malformed("peer id 65535", id_item) end
         if id <= last then malformed("peer ids not strictly ascending", id_item) end
@@ -807,7 +810,7 @@ local function dissect_status(tree, r, h, ctx)
     local last_name = nil
     for _ = 1, count do
         local start = r.pos
-        local ct = tree:add(f.st_counter, r.tvb:range(r.pos, 1))
+        local ct = tree:add(f.st_counter, r:here())
         local name = read_name(ct, r, f.st_counter_name_length, f.st_counter_name, "counter name")
         local _, vr = put(ct, r, f.st_counter_value, 8, "counter value")
         ct:set_len(r.pos - start)
@@ -855,7 +858,7 @@ local function dissect_fault_request(tree, r, h, ctx)
     local text = FAULT_OPS[op]
     if op == 1 or op == 2 then
         local start = r.pos
-        local rt = tree:add(f.fault_rule, r.tvb:range(r.pos, 1))
+        local rt = tree:add(f.fault_rule, r:here())
         local target = dissect_target(rt, r)
         if op == 1 then
             local l, d, j, u = dissect_rule(rt, r)
@@ -878,7 +881,7 @@ local function dissect_fault_response(tree, r, h, ctx)
     local last = nil
     for _ = 1, count do
         local start = r.pos
-        local rt = tree:add(f.fault_rule, r.tvb:range(r.pos, 1))
+        local rt = tree:add(f.fault_rule, r:here())
         local target, order = dissect_target(rt, r)
         local l, d, j, u = dissect_rule(rt, r)
         rt:set_len(r.pos - start)
