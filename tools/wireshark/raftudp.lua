@@ -26,6 +26,30 @@ if B == nil and bit ~= nil then
         rrotate = function(x, n) return u(bit.ror(x, n)) end,
     }
 end
+if B == nil then
+    -- Lua 5.3 and later without either library: the native operators, kept to 32 bits (compiled
+    -- with load() so that Lua 5.2 never parses them)
+    B = load([[
+        local M = 0xFFFFFFFF
+        local function fold(op, a, ...)
+            local r = math.tointeger(a) & M
+            for _, x in ipairs({ ... }) do r = op(r, math.tointeger(x) & M) end
+            return r
+        end
+        return {
+            band = function(...) return fold(function(x, y) return x & y end, ...) end,
+            bor = function(...) return fold(function(x, y) return x | y end, ...) end,
+            bxor = function(...) return fold(function(x, y) return x ~ y end, ...) end,
+            bnot = function(x) return ~math.tointeger(x) & M end,
+            rshift = function(x, n) return (math.tointeger(x) & M) >> n end,
+            lshift = function(x, n) return (math.tointeger(x) << n) & M end,
+            rrotate = function(x, n)
+                x = math.tointeger(x) & M
+                return ((x >> n) | (x << (32 - n))) & M
+            end,
+        }
+    ]])()
+end
 local band, bor, bxor, bnot = B.band, B.bor, B.bxor, B.bnot
 
 -- ---------------------------------------------------------------- constants (sections 2-4)
