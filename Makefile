@@ -11,7 +11,7 @@ NODES ?=
 
 help:
 	@echo "make build        compile and package raft-node.jar / raft-client.jar"
-	@echo "make test         run every test: Maven suite, a 20 s hostile campaign and a 15 s keyed one, then (as root) the testbed scenarios"
+	@echo "make test         run every test: Maven suite, a 20 s hostile campaign and a 15 s keyed one, the Wireshark dissector, then (as root) the testbed scenarios on both backends"
 	@echo "make sim SEEDS=N  run N simulation seeds; make sim SEED=S replays one seed with its trace"
 	@echo "make hostile      hostile-traffic campaign on 3 loopback nodes under load (SEED=S SECONDS=N; default 8, 60 s)"
 	@echo "make hostile-key  the same campaign against nodes with a cluster key, by an attacker without it (SEED, SECONDS)"
@@ -28,15 +28,19 @@ build:
 	cp target/raft-node.jar target/raft-client.jar .
 
 # Every test: the Maven suite (unit, protocol, simulation seeds, wire fuzzing, storage crash
-# tests, udp and in-memory clusters, pcap in network namespaces), the testbed's static
-# checks, then the headless testbed scenarios on real jars (these need root; CI is root).
+# tests, udp and in-memory clusters, pcap in network namespaces), a hostile campaign, the
+# Wireshark dissector through tshark (golden vectors and a capture of a loopback cluster),
+# the testbed's static checks, then the headless testbed scenarios on real jars (these need
+# root; CI is root).
 test:
 	@tools/test-deps.sh
-	@rm -rf target/static-tests.log target/network-tests.log target/scenarios.log target/scenarios-bmv2.log target/hostile.log target/hostile-key.log target/surefire-reports  # the summary adds up these
+	@rm -rf target/static-tests.log target/network-tests.log target/scenarios.log target/scenarios-bmv2.log target/hostile.log target/hostile-key.log target/wireshark-tests.log target/surefire-reports  # the summary adds up these
 	$(MVN) verify
 	$(MAKE) --no-print-directory hostile SECONDS=20 2>&1 | tee target/hostile.log; \
 	  [ $${PIPESTATUS[0]} = 0 ] || { tools/test-summary.sh; exit 1; }
 	$(MAKE) --no-print-directory hostile-key SECONDS=15 2>&1 | tee target/hostile-key.log; \
+	  [ $${PIPESTATUS[0]} = 0 ] || { tools/test-summary.sh; exit 1; }
+	$(PY) -m unittest discover -s tools/wireshark -p 'test_dissector.py' 2>&1 | tee target/wireshark-tests.log; \
 	  [ $${PIPESTATUS[0]} = 0 ] || { tools/test-summary.sh; exit 1; }
 	$(PY) -m unittest discover -s mininet/tests -p 'test_static.py' 2>&1 | tee target/static-tests.log; \
 	  exit $${PIPESTATUS[0]}

@@ -12,6 +12,7 @@ if [ "$(id -u)" = 0 ]; then
   /sbin/ldconfig -p 2>/dev/null | grep -q 'libpcap\.so' || lacking+=("libpcap (pcap4j loads it)|libpcap0.8")
   command -v ip >/dev/null 2>&1 || lacking+=("ip (network namespaces)|iproute2")
   command -v tcpdump >/dev/null 2>&1 || lacking+=("tcpdump (capture checks)|tcpdump")
+  command -v tshark >/dev/null 2>&1 || lacking+=("tshark (the Wireshark dissector test)|tshark")
   [ -x /usr/bin/python3 ] || lacking+=("python3 (the testbed runner)|python3")
 fi
 [ ${#lacking[@]} = 0 ] && exit 0

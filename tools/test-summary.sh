@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# Prints one closing line for `make test`: Maven's Surefire results, the testbed's static
-# Python checks, the hostile campaigns and the testbed scenarios, added up.
+# Prints one closing line for `make test`: Maven's Surefire results, the hostile campaigns,
+# the Wireshark dissector tests, the testbed's static Python checks and the testbed scenarios, added up.
 cd "$(dirname "$0")/.."
 read -r run fail err skip < <(cat target/surefire-reports/*.txt 2>/dev/null | awk -F'[:,]' \
   '/Tests run:/ {r+=$2; f+=$4; e+=$6; s+=$8} END {print r+0, f+0, e+0, s+0}')
 passed=$((run - fail - err - skip)); failed=$((fail + err)); skipped=$skip
 echo "maven: $passed passed, $failed failed, $skipped skipped"
 # Python unittest logs: "Ran N tests", then "OK" or "FAILED (...)"; a skip would say "skipped=K".
-for part in "static-tests:testbed static checks" "network-tests:testbed network tests"; do
+for part in "wireshark-tests:Wireshark dissector tests" "static-tests:testbed static checks" \
+            "network-tests:testbed network tests"; do
   log=target/${part%%:*}.log; what=${part#*:}
   [ -f "$log" ] || continue
   n=$(sed -n 's/^Ran \([0-9]*\) tests\{0,1\}.*/\1/p' "$log" | tail -1)
