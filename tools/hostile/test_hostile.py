@@ -7,6 +7,7 @@ import re
 import socket
 import struct
 import sys
+import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -113,11 +114,13 @@ class AuthVectorTest(unittest.TestCase):
 
     def test_client_put(self):
         d = w.sign(SPEC_KEY, w.datagram(w.CLIENT_REQUEST, w.cmd_put("k", w.v_int(0)), message_id=2, index_a=42,
-                                        index_b=7))
+                                        index_b=7, log_term=1_700_000_000_000))
         self.assertEqual(d, self.dumps[1])
         self.assertEqual(w.parse_header(d).payload_length, 13)   # the trailer is not counted
-        self.assertEqual(d[77:].hex(), "aef4bdd8d260a174a77130aabaa2e3ca")
-        self.assertEqual(w.sign(SPEC_KEY, self.plain[1]), d)
+        self.assertEqual(d[77:].hex(), "915373ae126c7d26bcbdc9afec163058")
+        # the section 9 dump holds no issue time: signing it stamps this clock's (section 10.5)
+        stamped = w.parse_header(w.sign(SPEC_KEY, self.plain[1])).log_term
+        self.assertLessEqual(abs(stamped - time.time() * 1000), 2_000)
 
     def test_fault_show(self):
         d = w.sign(SPEC_KEY, w.datagram(w.FAULT_REQUEST, b"\x00", message_id=3, index_a=1700000000000))
@@ -177,7 +180,8 @@ class KeyedModelTest(unittest.TestCase):
         node2 = w.NodeModel(2, 3, self.discarded.append, key=self.key)
         self.assertEqual(node2.predict(vote, w.VOTE, "x", 0), "WRONG_SOURCE")       # a MAC is no source
         self.assertEqual(node2.predict(vote, w.VOTE, "x", 0, from_member_port=True), w.ADMITTED_RAFT)
-        self.assertEqual(self.p(put), w.ADMITTED_CLIENT)
+        self.assertEqual(self.p(put), "REPLAYED")       # sent in 2023: outside the request window
+        self.assertEqual(self.p(w.sign(self.key, self.put)), w.ADMITTED_CLIENT)   # stamped now
         self.assertEqual(self.p(show), w.ADMITTED_FAULT)                # the replay window is not modelled
         for d, cls in ((vote, w.VOTE), (put, w.CLIENT), (show, w.CLIENT)):
             self.assertEqual(self.p(d, cls, model=self.keyless), "BAD_MAC")    # no key to check it with

@@ -16,6 +16,7 @@ import collections
 import hashlib
 import hmac
 import struct
+import time
 
 MAGIC = 0x5241
 VERSION = 1
@@ -133,13 +134,20 @@ def mac(key, data):
     return hmac.digest(key, data, "sha256")[:MAC_BYTES]
 
 
+REQUEST_WINDOW_MS = 120_000   # section 10.5: a keyed ClientRequest's issue time, at most this far off
+
+
 def sign(key, d):
     """Datagram d (header and payload, no trailer) as a sender with key sends it: AUTH set in
-    its flags, then the MAC of every byte of it appended. d is taken as it is, right or
-    wrong: signing a broken datagram makes a broken datagram with a right MAC."""
+    its flags, a ClientRequest's issue time (section 10.5) in log_term when it holds none yet
+    (this clock, to the second, so that the chunks of one message agree), then the MAC of
+    every byte of it appended. d is taken as it is, right or wrong: signing a broken
+    datagram makes a broken datagram with a right MAC."""
     d = bytearray(d)
     if len(d) > 4:
         d[4] |= AUTH
+    if len(d) >= HEADER_BYTES and d[3] == CLIENT_REQUEST and d[48:56] == bytes(8):
+        d[48:56] = struct.pack(">Q", int(time.time()) * 1000)
     d = bytes(d)
     return d + mac(key, d)
 
@@ -667,6 +675,8 @@ def check_header(d, arrived_on=None, key=None):
     used = FIELDS_USED[t]
     if auth and t == FAULT_REQUEST:
         used = used | {A}             # section 10.4: an authenticated FaultRequest's clock
+    if auth and t == CLIENT_REQUEST:
+        used = used | {LT}            # section 10.5: an authenticated ClientRequest's issue time
     for name in LONG_FIELDS:
         v = getattr(h, name)
         if name not in used:
@@ -865,6 +875,9 @@ class NodeModel:
                 return "MALFORMED_BODY"
             if self.key is not None and h.type == CLIENT_REQUEST and h.index_a == 0 and msg[0] != OP_GET:
                 return "SESSIONLESS_WRITE"        # WireDecoder.checkPolicy: a replay would apply it again
+            if self.key is not None and h.type == CLIENT_REQUEST and not (
+                    h.log_term > 0 and abs(time.time() * 1000 - h.log_term) <= REQUEST_WINDOW_MS):
+                return "REPLAYED"                 # WireDecoder.checkPolicy: outside the request window
             return admit(h, msg, self.node_id, self.members, from_member_port)
         except Drop as e:
             return e.reason

@@ -153,6 +153,7 @@ field("status_first", U64, "status.first_log_index", "firstLogIndex (index_a)", 
 field("status_last", U64, "status.last_log_index", "lastLogIndex (index_b)", base.DEC)
 field("status_commit", U64, "status.commit_index", "commitIndex (commit_index)", base.DEC)
 field("fault_clock", U64, "fault.sent_ms", "sender's clock, ms since 1970 (index_a)", base.DEC)
+field("client_sent", U64, "client.sent_ms", "issue time, ms since 1970 (log_term, with AUTH: section 10.5)", base.DEC)
 
 -- AUTH trailer (section 10.2)
 field("mac", ProtoField.bytes, "mac", "MAC trailer (HMAC-SHA256, first 16 bytes)")
@@ -1059,7 +1060,7 @@ local SHORT_NAMES = {   -- for the Info column
     [f.snap_index] = "snapshotIndex", [f.snap_offset] = "offset", [f.snap_next_offset] = "nextOffset",
     [f.snap_term] = "snapshotTerm", [f.snap_checksum] = "imageChecksum", [f.client_id] = "clientId", [f.client_seq] = "seq",
     [f.status_first] = "first", [f.status_last] = "last", [f.status_commit] = "commit",
-    [f.fault_clock] = "clock",
+    [f.fault_clock] = "clock", [f.client_sent] = "sent",
 }
 
 local function flag_text(flags)
@@ -1143,6 +1144,8 @@ local function dissect_raftudp(tvb, pinfo, tree)
                   a = band(h.flags, F_SUCCESS) ~= 0 and f.resp_match_index or f.resp_rejected_index }
     elseif t == 20 and auth then
         slots = { a = f.fault_clock }
+    elseif t == 16 and auth then
+        slots = { a = f.client_id, b = f.client_seq, lt = f.client_sent }
     end
     local request, answer = t == 16 or t == 18 or t == 20, t == 17 or t == 19 or t == 21 or t == 22
     local info = { name, node_text(h.src_id, request and "client") .. "→" ..
@@ -1179,7 +1182,7 @@ local function dissect_raftudp(tvb, pinfo, tree)
         local used = slots[s[1]]
         if not known then used = false end
         slot_items[s[1]] = slot(s[2], s[3], used, s[4])
-        if used == f.fault_clock then slot_items[s[1]]:append_text(ms_date(s[3])) end
+        if used == f.fault_clock or used == f.client_sent then slot_items[s[1]]:append_text(ms_date(s[3])) end
         if used and SHORT_NAMES[used] then
             info[#info + 1] = SHORT_NAMES[used] .. " " ..
                 (used == f.snap_checksum and string.format("0x%08x", s[3]:range(4, 4):uint()) or u64_text(s[3]))

@@ -220,7 +220,8 @@ def build_cases():
     add(WORKED, "10.7 client put", auth[1], {
         "raftudp.msg_type": ["16"], "raftudp.flags": ["0x80"], "raftudp.payload_length": ["13"],
         "raftudp.client.client_id": ["42"], "raftudp.client.seq": ["7"], "raftudp.command.key": ["k"],
-        "raftudp.mac": ["ae:f4:bd:d8:d2:60:a1:74:a7:71:30:aa:ba:a2:e3:ca"],
+        "raftudp.client.sent_ms": ["1700000000000"],
+        "raftudp.mac": ["91:53:73:ae:12:6c:7d:26:bc:bd:c9:af:ec:16:30:58"],
         "raftudp.mac.status": ["not verified (no key)"],
     })
     add(WORKED, "10.7 fault show", auth[2], {

@@ -204,11 +204,14 @@ final class MessageCodec {
         }
         boolean clientIdField = t == MessageType.CLIENT_REQUEST || t == MessageType.CLIENT_RESPONSE;
         boolean issuedAtField = auth && t == MessageType.FAULT_REQUEST; // index_a: the sender's clock (§10.4)
+        boolean requestTimeField = auth && t == MessageType.CLIENT_REQUEST; // log_term: the sender's clock (§10.5)
         for (RaftHeader.Field f : LONG_FIELDS) {
             long v = h.get(f);
-            if (!(t.fieldsUsed().contains(f) || (issuedAtField && f == RaftHeader.Field.INDEX_A))) {
+            if (!(t.fieldsUsed().contains(f) || (issuedAtField && f == RaftHeader.Field.INDEX_A)
+                    || (requestTimeField && f == RaftHeader.Field.LOG_TERM))) {
                 if (v != 0) {
                     String unless = t == MessageType.FAULT_REQUEST && f == RaftHeader.Field.INDEX_A
+                            || t == MessageType.CLIENT_REQUEST && f == RaftHeader.Field.LOG_TERM
                             ? " without the AUTH flag" : "";
                     throw badField(f.p4Name() + " is unused by " + t + unless + " but holds " + Long.toUnsignedString(v));
                 }

@@ -33,6 +33,12 @@ public final class ReplayGuard {
     public static final long SKEW_MS_MAX = 30_000;
     /** How long an accepted MAC is remembered. */
     public static final long MEMORY_MS = 2 * SKEW_MS_MAX;
+    /**
+     * How far an authenticated ClientRequest's issue time may be from the node's clock
+     * (§10.5): well inside the session timeout (an hour), so that a replay within the window
+     * meets its session and is answered from it, never applied again.
+     */
+    public static final long REQUEST_WINDOW_MS = 120_000;
     /** Most MACs remembered. */
     public static final int MACS_MAX = 4096;
 
@@ -86,6 +92,11 @@ public final class ReplayGuard {
         seen.add(tag);
         order.addLast(new Seen(tag, now));
         return Verdict.ACCEPTED;
+    }
+
+    /** True when {@code issuedAtMs} is positive and within {@code windowMs} of the node's clock. */
+    public boolean fresh(long issuedAtMs, long windowMs) {
+        return issuedAtMs > 0 && Math.abs(wallClockMs.getAsLong() - issuedAtMs) <= windowMs;
     }
 
     /** MACs remembered now. */

@@ -38,6 +38,8 @@ public final class WireCodec {
     private final WireStats stats;
     private final AtomicInteger nextMessageId;
     private final ClusterKey key;
+    /** Stamps keyed ClientRequests with their issue time (§10.5). */
+    private final java.util.function.LongSupplier wallClockMs;
 
     /**
      * @param selfId         source id of messages that do not name one (client requests and
@@ -56,6 +58,16 @@ public final class WireCodec {
      * the other parameters as {@link #WireCodec(int, int, WireLimits, WireStats)}.
      */
     public WireCodec(int selfId, int firstMessageId, WireLimits limits, WireStats stats, ClusterKey key) {
+        this(selfId, firstMessageId, limits, stats, key, System::currentTimeMillis);
+    }
+
+    /**
+     * As above, with the wall clock (milliseconds since the epoch) that stamps authenticated
+     * ClientRequests with the time they are sent ({@code log_term}, wire-format §10.5).
+     */
+    public WireCodec(int selfId, int firstMessageId, WireLimits limits, WireStats stats, ClusterKey key,
+                     java.util.function.LongSupplier wallClockMs) {
+        this.wallClockMs = Objects.requireNonNull(wallClockMs, "wallClockMs");
         if (selfId < 0 || selfId > RaftHeader.NO_NODE) {
             throw new IllegalArgumentException("selfId " + selfId + " outside 0..65535");
         }
@@ -95,6 +107,9 @@ public final class WireCodec {
                     + (key == null ? "" : " (with a " + trailer + "-byte MAC)"));
         }
         Frame frame = MessageCodec.frame(message, selfId, key != null);
+        if (key != null && frame.type() == MessageType.CLIENT_REQUEST) {
+            frame = frame.withLogTerm(wallClockMs.getAsLong()); // its issue time, under the MAC (§10.5)
+        }
         byte[] body = frame.body();
         if (body.length > limits.messageBytesMax()) {
             throw new IllegalArgumentException(frame.type() + " body of " + body.length

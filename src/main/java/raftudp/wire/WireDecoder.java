@@ -200,17 +200,24 @@ public final class WireDecoder {
         }
         Object message = MessageCodec.decode(h, type, body);
         if (key != null) {
-            checkPolicy(message, d, (int) h.payloadLength());
+            checkPolicy(message, d, h);
         }
         stats.messageReceived(type);
         return new Received(message, type, h.source(), h.destination(), h.messageId(), origin, key != null);
     }
 
     /** What a keyed receiver refuses of a well-formed, authenticated message (§10.4, §10.5). */
-    private void checkPolicy(Object message, ByteBuffer d, int payloadLength) {
+    private void checkPolicy(Object message, ByteBuffer d, RaftHeader h) {
+        int payloadLength = (int) h.payloadLength();
         if (message instanceof raftudp.kv.ClientRequest r && r.clientId() == 0 && r.command().isWrite()) {
             throw new WireFormatException(DropReason.SESSIONLESS_WRITE, r.command().getClass().getSimpleName()
                     + " without a session (clientId 0): a replay would apply it again");
+        }
+        if (message instanceof raftudp.kv.ClientRequest && adminReplays != null
+                && !adminReplays.fresh(h.logTerm(), ReplayGuard.REQUEST_WINDOW_MS)) {
+            throw new WireFormatException(DropReason.REPLAYED, "ClientRequest issued at " + h.logTerm()
+                    + " ms, more than " + ReplayGuard.REQUEST_WINDOW_MS / 1000 + " s off this node's clock: a replay "
+                    + "after its session may be forgotten (or are the clocks synchronised?)");
         }
         if (message instanceof FaultRequest f && adminReplays != null) {
             byte[] mac = new byte[RaftHeader.MAC_BYTES];

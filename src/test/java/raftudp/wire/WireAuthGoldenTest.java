@@ -37,9 +37,9 @@ class WireAuthGoldenTest {
     static final ClientRequest PUT = new ClientRequest(42, 7, new Command.Put("k", Value.of(0)));
     static final String PUT_HEX = "5241 01 10 80 000000"       // ClientRequest, flags AUTH
             + "ffff ffff 0000 0001 00000002 0000000d"         // payload_length 13: the trailer is not counted
-            + "0000000000000000 000000000000002a 0000000000000007 0000000000000000 0000000000000000"
+            + "0000000000000000 000000000000002a 0000000000000007 0000018bcfe56800 0000000000000000" // log_term: sent at
             + "01 0001 6b 01 0000000000000000"                // Put "k" = Int 0
-            + "aef4bdd8d260a174a77130aabaa2e3ca";             // MAC over the 77 bytes before
+            + "915373ae126c7d26bcbdc9afec163058";             // MAC over the 77 bytes before
 
     /** 2023-11-14T22:13:20Z, the sender's clock. */
     static final long ISSUED_AT_MS = 1_700_000_000_000L;
@@ -51,8 +51,8 @@ class WireAuthGoldenTest {
             + "633dbc62f11e79f12e2bf9b000f80c97";
 
     private static void assertGolden(Object message, int selfId, int messageId, String hex) {
-        List<byte[]> datagrams = new WireCodec(selfId, messageId, WireLimits.DEFAULT, new WireStats(), KEY)
-                .encode(message);
+        List<byte[]> datagrams = new WireCodec(selfId, messageId, WireLimits.DEFAULT, new WireStats(), KEY,
+                () -> ISSUED_AT_MS).encode(message);
         assertEquals(1, datagrams.size());
         assertEquals(hex(unhex(hex)), hex(datagrams.get(0)));
         Optional<WireDecoder.Received> r = new WireDecoder(new WireStats(), () -> 0, "golden", KEY)

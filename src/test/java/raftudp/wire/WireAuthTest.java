@@ -30,7 +30,8 @@ class WireAuthTest {
     private long wallMs = 1_700_000_000_000L;
     private final ReplayGuard guard = new ReplayGuard(() -> wallMs);
     private final WireDecoder keyed = new WireDecoder(WireLimits.DEFAULT, stats, () -> 0, 60_000, "node 0", KEY, guard);
-    private final WireCodec codec = new WireCodec(RaftHeader.NO_NODE, 100, WireLimits.DEFAULT, new WireStats(), KEY);
+    private final WireCodec codec = new WireCodec(RaftHeader.NO_NODE, 100, WireLimits.DEFAULT, new WireStats(), KEY,
+            () -> wallMs);
 
     private static byte[] one(WireCodec c, Object m) {
         List<byte[]> d = c.encode(m);
@@ -185,6 +186,20 @@ class WireAuthTest {
         assertEquals(1, stats.datagramsDropped(), "no INCONSISTENT_CHUNK, no ABANDONED: " + stats);
         assertEquals(0, stats.dropped(DropReason.ABANDONED));
         assertEquals(6, stats.datagramsReceived());
+    }
+
+    @Test
+    void withAKey_aClientRequestIsStampedWithItsIssueTime_andOneOutsideTheWindowIsAReplay() {
+        byte[] put = one(codec, new ClientRequest(77, 1, new Command.Put("k", Value.of(1))));
+        assertEquals(wallMs, java.nio.ByteBuffer.wrap(put).getLong(48), "log_term holds the issue time");
+        wallMs += ReplayGuard.REQUEST_WINDOW_MS; // at the edge of the window: still fresh
+        assertTrue(keyed.decode(put, "peer").isPresent());
+        wallMs += 1; // an hour later a session could be forgotten: a replay must not meet an empty table
+        assertDropped(put, DropReason.REPLAYED);
+        // a node's clock behind the client's by more than the window: refused too (say so in the log)
+        byte[] ahead = one(new WireCodec(RaftHeader.NO_NODE, 1, WireLimits.DEFAULT, new WireStats(), KEY,
+                () -> wallMs + ReplayGuard.REQUEST_WINDOW_MS + 1), new ClientRequest(77, 2, new Command.Get("k")));
+        assertDropped(ahead, DropReason.REPLAYED);
     }
 
     @Test
