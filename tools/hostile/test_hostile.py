@@ -3,7 +3,6 @@
   python3 -m unittest discover -s tools/hostile -p 'test_hostile.py'
 """
 import os
-import re
 import socket
 import struct
 import sys
@@ -21,17 +20,7 @@ def spec_dumps(start="## 9. Worked example", end="## 10."):
     """The hex dumps of a section of docs/wire-format.md (section 9 unless told), as bytes, in order."""
     with open(SPEC, encoding="utf-8") as f:
         text = f.read()
-    section = text[text.index(start):text.index(end) if end else len(text)]
-    dumps, current = [], None
-    for line in section.split("\n"):
-        if re.fullmatch(r"[0-9a-f]{4}  [0-9a-f]{2}( {1,2}[0-9a-f]{2})*", line):
-            current = (current or "") + line[6:].replace(" ", "")
-        elif current is not None:
-            dumps.append(bytes.fromhex(current))
-            current = None
-    if current is not None:
-        dumps.append(bytes.fromhex(current))
-    return dumps
+    return w.hex_dumps(text[text.index(start):text.index(end) if end else len(text)])
 
 
 def spec_auth_dumps():

@@ -15,6 +15,7 @@ Nothing here talks to the network.
 import collections
 import hashlib
 import hmac
+import re
 import struct
 import time
 
@@ -126,6 +127,21 @@ def crc32c(data, crc=0):
 # ---------------------------------------------------------------- authentication (section 10)
 
 KEY_BYTES_MIN, KEY_BYTES_MAX = 16, 1024
+
+
+def hex_dumps(markdown):
+    """The bytes of each block of "offset  hex bytes" lines in markdown (docs/wire-format.md's
+    dumps, as WireGoldenTest.hexDumps reads them), in order."""
+    dumps, current = [], None
+    for line in markdown.split("\n"):
+        if re.fullmatch(r"[0-9a-f]{4}  [0-9a-f]{2}( {1,2}[0-9a-f]{2})*", line):
+            current = (current or "") + line[6:].replace(" ", "")
+        elif current is not None:
+            dumps.append(bytes.fromhex(current))
+            current = None
+    if current is not None:
+        dumps.append(bytes.fromhex(current))
+    return dumps
 
 
 def mac(key, data):

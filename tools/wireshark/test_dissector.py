@@ -75,16 +75,7 @@ def spec_text():
         return f.read()
 
 
-def hex_dumps(markdown):
-    """The bytes of each block of "offset  hex bytes" lines (as WireGoldenTest.hexDumps reads them)."""
-    dumps, current = [], None
-    for line in markdown.split("\n"):
-        if re.fullmatch(r"[0-9a-f]{4}  [0-9a-f]{2}( {1,2}[0-9a-f]{2})*", line):
-            current = (current or "") + line[6:].replace(" ", "")
-        elif current is not None:
-            dumps.append(bytes.fromhex(current))
-            current = None
-    return dumps
+hex_dumps = W.hex_dumps   # one reader of the spec's dumps for every Python test
 
 
 def section(text, start, end):

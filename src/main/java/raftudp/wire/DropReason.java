@@ -13,54 +13,54 @@ package raftudp.wire;
  */
 public enum DropReason {
     /** Fewer bytes than the 64-byte header. */
-    SHORT(true),
+    SHORT(Kind.DATAGRAM),
     /** The first two bytes are not the magic 0x5241. */
-    BAD_MAGIC(true),
+    BAD_MAGIC(Kind.DATAGRAM),
     /** A version other than 1. */
-    BAD_VERSION(true),
+    BAD_VERSION(Kind.DATAGRAM),
     /** A message type code nobody defined. */
-    UNKNOWN_TYPE(true),
+    UNKNOWN_TYPE(Kind.DATAGRAM),
     /** The header's payload length exceeds the bytes after the header. */
-    TRUNCATED(true),
+    TRUNCATED(Kind.DATAGRAM),
     /** More bytes follow the header than its payload length says. */
-    TRAILING_BYTES(true),
+    TRAILING_BYTES(Kind.DATAGRAM),
     /** A receiver with a cluster key got a datagram without the AUTH flag. */
-    UNAUTHENTICATED(true),
+    UNAUTHENTICATED(Kind.DATAGRAM),
     /** The AUTH flag is set and the MAC trailer is wrong, or the receiver has no cluster key to check it. */
-    BAD_MAC(true),
+    BAD_MAC(Kind.DATAGRAM),
     /** A flag bit the message type does not define. */
-    BAD_FLAGS(true),
+    BAD_FLAGS(Kind.DATAGRAM),
     /** Reserved bits set, an unused field not zero, a node id or number out of range. */
-    BAD_FIELD(true),
+    BAD_FIELD(Kind.DATAGRAM),
     /** Chunk count 0, chunk index not below the count, or an empty chunk of a multi-chunk message. */
-    BAD_CHUNK(true),
+    BAD_CHUNK(Kind.DATAGRAM),
     /** The message type arrived on another class's port. */
-    WRONG_PORT(true),
+    WRONG_PORT(Kind.DATAGRAM),
     /** A chunk whose header (or repeated payload) disagrees with earlier chunks of its message. */
-    INCONSISTENT_CHUNK(true),
+    INCONSISTENT_CHUNK(Kind.DATAGRAM),
     /** A chunk already held for its message (a network duplicate). */
-    DUPLICATE_CHUNK(true),
+    DUPLICATE_CHUNK(Kind.DATAGRAM),
     /** A chunk of a message recently completed, evicted, expired or abandoned. */
-    LATE_CHUNK(true),
+    LATE_CHUNK(Kind.DATAGRAM),
     /** The message grows beyond the receiver's message size limit. */
-    TOO_LARGE(true),
+    TOO_LARGE(Kind.DATAGRAM),
     /**
      * A chunk of a multi-chunk Raft message whose sender the receiver would not admit (not a
      * member, not at the member's address and port, or for another node): dropped before it
      * is buffered, so that reassembly memory goes to members only.
      */
-    UNADMITTED_CHUNK(true),
+    UNADMITTED_CHUNK(Kind.DATAGRAM),
     /** The body does not parse: lengths or counts beyond the bytes, invalid values, trailing bytes. */
-    MALFORMED_BODY(true),
+    MALFORMED_BODY(Kind.DATAGRAM),
     /** A receiver with a cluster key got a write (Put, Delete, Cas, Append) without a session (clientId 0). */
-    SESSIONLESS_WRITE(true),
+    SESSIONLESS_WRITE(Kind.DATAGRAM),
     /**
      * An authenticated admin request (FaultRequest) outside the node's replay window: its time is more than
      * 30 s off the node's clock, its MAC was seen in the last 60 s, or the memory of seen MACs is full.
      */
-    REPLAYED(true),
+    REPLAYED(Kind.DATAGRAM),
     /** A decoder bug caught by the safety net (never expected; logged at ERROR). */
-    INTERNAL_ERROR(true),
+    INTERNAL_ERROR(Kind.DATAGRAM),
     /** A Raft message whose dst_id is not this node. */
     MISADDRESSED(Kind.MESSAGE),
     /** A Raft message whose src_id is not a member of the cluster. */
@@ -84,11 +84,11 @@ public enum DropReason {
     /** A message type a node never receives (answers meant for clients). */
     UNEXPECTED_TYPE(Kind.MESSAGE),
     /** A partial message pushed out to respect the reassembly memory or message-count limit. */
-    EVICTED(false),
+    EVICTED(Kind.PARTIAL),
     /** A partial message that received no chunk within the reassembly timeout. */
-    EXPIRED(false),
+    EXPIRED(Kind.PARTIAL),
     /** A partial message discarded because one of its chunks was inconsistent or too large. */
-    ABANDONED(false);
+    ABANDONED(Kind.PARTIAL);
 
     /** What a reason counts. */
     public enum Kind {
@@ -101,10 +101,6 @@ public enum DropReason {
     }
 
     private final Kind kind;
-
-    DropReason(boolean perDatagram) {
-        this(perDatagram ? Kind.DATAGRAM : Kind.PARTIAL);
-    }
 
     DropReason(Kind kind) {
         this.kind = kind;

@@ -20,15 +20,11 @@ class RemoteClaimsTest {
     private static final List<Integer> THREE = List.of(0, 1, 2);
 
     private static List<Entry> log(long... terms) {
-        List<Entry> out = new ArrayList<>();
-        for (int i = 0; i < terms.length; i++) {
-            out.add(new Entry(i + 1, terms[i], Entry.Kind.NORMAL, new byte[]{(byte) i}));
-        }
-        return out;
+        return ReplicationTest.log(terms);
     }
 
     private static Raft follower(long term, List<Entry> log, long commit) {
-        return new Raft(Config.defaults(1, THREE), new HardState(term, -1, commit), null, log, x -> 0);
+        return ReplicationTest.follower(term, log, commit);
     }
 
     private static List<Message> sent(Raft r) {

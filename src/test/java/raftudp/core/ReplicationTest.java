@@ -16,7 +16,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ReplicationTest {
     private static final List<Integer> THREE = List.of(0, 1, 2);
 
-    private static List<Entry> log(long... terms) {
+    /** NORMAL entries 1.. with the given terms, one data byte each (also for RemoteClaimsTest). */
+    static List<Entry> log(long... terms) {
         List<Entry> out = new ArrayList<>();
         for (int i = 0; i < terms.length; i++) {
             out.add(new Entry(i + 1, terms[i], Entry.Kind.NORMAL, new byte[]{(byte) i}));
@@ -24,7 +25,8 @@ class ReplicationTest {
         return out;
     }
 
-    private static Raft follower(long term, List<Entry> log, long commit) {
+    /** Node 1 of three as a follower in {@code term}, holding {@code log} committed to {@code commit}. */
+    static Raft follower(long term, List<Entry> log, long commit) {
         return new Raft(Config.defaults(1, THREE), new HardState(term, -1, commit), null, log, x -> 0);
     }
 

@@ -350,20 +350,28 @@ final class Neighbours {
      * (columns: IP address, HW type, Flags, HW address, Mask, Device), or null.
      */
     static byte[] kernelMac(String table, String iface, int ip) {
+        String[] c = kernelLine(table, iface, ip);
+        if (c == null) {
+            return null;
+        }
+        try {
+            byte[] mac = parseMac(c[3]);
+            if ((Integer.decode(c[2]) & ATF_COM) != 0 && mac != null && !isZero(mac)) {
+                return mac;
+            }
+        } catch (NumberFormatException e) {
+            // not a line we understand
+        }
+        return null;
+    }
+
+    /** The columns of the line for {@code ip} on {@code iface} in {@code /proc/net/arp}'s text, or null. */
+    private static String[] kernelLine(String table, String iface, int ip) {
         String ipText = Frames.ipText(ip);
         for (String line : table.split("\n")) {
             String[] c = line.trim().split("\\s+");
-            if (c.length < 6 || !c[0].equals(ipText) || !c[5].equals(iface)) {
-                continue;
-            }
-            try {
-                int flags = Integer.decode(c[2]);
-                byte[] mac = parseMac(c[3]);
-                if ((flags & ATF_COM) != 0 && mac != null && !isZero(mac)) {
-                    return mac;
-                }
-            } catch (NumberFormatException e) {
-                // not a line we understand
+            if (c.length >= 6 && c[0].equals(ipText) && c[5].equals(iface)) {
+                return c;
             }
         }
         return null;
@@ -371,18 +379,12 @@ final class Neighbours {
 
     /** The flags of the entry for {@code ip} on {@code iface} in {@code /proc/net/arp}'s text, or 0. */
     static int kernelFlags(String table, String iface, int ip) {
-        String ipText = Frames.ipText(ip);
-        for (String line : table.split("\n")) {
-            String[] c = line.trim().split("\\s+");
-            if (c.length >= 6 && c[0].equals(ipText) && c[5].equals(iface)) {
-                try {
-                    return Integer.decode(c[2]);
-                } catch (NumberFormatException e) {
-                    return 0;
-                }
-            }
+        String[] c = kernelLine(table, iface, ip);
+        try {
+            return c == null ? 0 : Integer.decode(c[2]);
+        } catch (NumberFormatException e) {
+            return 0;
         }
-        return 0;
     }
 
     /** A MAC from {@code aa:bb:cc:dd:ee:ff}, or null. */
