@@ -20,6 +20,7 @@ import time
 
 from mininet.node import Switch
 
+import captures
 import parentns
 import runtime
 import topo
@@ -98,7 +99,10 @@ class Bmv2Switch(Switch):
             if intf.name != "lo":
                 args += ["-i", "%d@%s" % (port, intf.name)]
         args += ["--device-id", str(self.device_id), "--thrift-port", str(self.thrift_port)]
-        args += switch_log_args(self.name) + [P4_JSON]
+        pcap = captures.bmv2_args(captures.settings()[0])
+        if pcap:
+            os.makedirs(captures.PCAP_DIR, exist_ok=True)
+        args += switch_log_args(self.name) + pcap + [P4_JSON]
         if switch_log_args(self.name):
             os.makedirs(SWITCH_LOG_DIR, exist_ok=True)
         if exe.endswith("_grpc"):

@@ -1,11 +1,11 @@
 """The Mininet CLI with the testbed's own commands (type `help raft` etc. at the prompt)."""
-import json
 import os
 
 from mininet.cli import CLI
 
 import faults
 import parentns
+import raftnodes
 import testbed
 
 
@@ -27,56 +27,12 @@ class RaftCLI(CLI):
     # ---- raft nodes ------------------------------------------------------------------
 
     def do_raft(self, line):
-        """raft start HOST [INDEX] [ARGS...]   start java -jar raft-node.jar INDEX on HOST (log: logs/HOST.log)
-raft start HOST HOST...               start several cluster nodes (e.g. raft start h1 h2 h3)
-raft stop HOST                        stop it (SIGTERM: clean shutdown)
-raft kill HOST                        kill it (SIGKILL: a crash; its data directory stays)
-raft list                             nodes started from this CLI
-raft status                           ask every cluster node for its status (Python probe, from h11)
-raft faults                           the fault rules each running node holds (its own fault layer)"""
         words = line.split()
         if not words:
-            print(self.do_raft.__doc__)
+            print(raftnodes.USAGE)
             return
-        self._guard(self._raft, words)
-
-    def _raft(self, words):
-        op, rest = words[0], words[1:]
-        tb = self.tb
-        if op == "start" and len(rest) > 1 and all(w in tb.t.cluster for w in rest):
-            # raft start h1 h2 h3: each with its index and the default arguments
-            return "\n".join(self._raft(["start", h]) for h in rest)
-        if op == "start" and rest:
-            index = int(rest[1]) if len(rest) > 1 and rest[1].isdigit() else None
-            extra = rest[2:] if index is not None else rest[1:]
-            p = tb.raft_start(rest[0], index, extra)
-            return "raft node on %s: pid %d, log logs/%s.log" % (rest[0], p.pid, rest[0])
-        if op in ("stop", "kill") and len(rest) == 1:
-            rc = tb.raft_stop(rest[0], kill=(op == "kill"))
-            return "raft node on %s ended (exit %s)" % (rest[0], rc)
-        if op == "list":
-            return "\n".join("%s pid %d" % kv for kv in tb.raft_running().items()) or "no raft nodes started here"
-        if op == "status":
-            client = tb.host("h11") if "h11" in tb.t.hosts else tb.net.hosts[0]
-            out = tb.run(client, "/usr/bin/python3 %s status %s" % (
-                os.path.join(os.path.dirname(__file__), "raftprobe.py"), " ".join(tb.t.node_ips())))
-            rows = []
-            for line in out.splitlines():
-                if line.startswith("{"):
-                    s = json.loads(line)
-                    rows.append("%-10s down" % s["addr"] if s.get("down") else
-                                "%-10s id %d %-9s term %d leader %s commit %d applied %d log %d..%d" % (
-                                    s["addr"], s["id"], s["role"], s["term"], s["leader"], s["commit"],
-                                    s["applied"], s["first_index"], s["last_index"]))
-            return "\n".join(rows)
-        if op == "faults":
-            rows = []
-            for h in sorted(tb.raft_running()):
-                r = tb._fault_exchange(h, "")
-                rows.append("%-4s %s" % (h, "; ".join("%s %s" % (x["target"], faults.rule_text(
-                    x["delay_ms"], x["jitter_ms"], x["dup_ppm"], x["loss_ppm"])) for x in r["rules"]) or "no rules"))
-            return "\n".join(rows) or "no raft nodes started here"
-        raise testbed.CommandError("usage:\n" + self.do_raft.__doc__)
+        self._guard(raftnodes.raft_command, self.tb, words)
+    do_raft.__doc__ = raftnodes.USAGE
 
     # ---- partitions and faults -------------------------------------------------------
 
@@ -148,7 +104,7 @@ that cannot be applied is an error."""
     def do_testbed(self, line):
         """testbed   which backend and fault mechanism run, and where things are"""
         print(self.tb.summary())
-        print("namespace: %s   state: %s   logs: logs/   data: data/" % (parentns.NS, parentns.STATE_DIR))
+        print(self.tb.where())
 
     # ---- terminals: remember their PIDs so that `make stop` can end them ---------------
 

@@ -41,7 +41,8 @@ DEPENDENCIES = [
         ["/sbin/ldconfig", "-p"], stdout=subprocess.PIPE, text=True).stdout, "libpcap0.8", {"run", "scenarios"}),
     ("xterm (xterm h1 h2 ... in the CLI)", lambda: shutil.which("xterm"), "xterm", {"run"}),
     ("xhost (Mininet's xterm command calls it)", lambda: shutil.which("xhost"), "x11-xserver-utils", {"run"}),
-    ("tcpdump (watching packets by hand)", lambda: shutil.which("tcpdump"), "tcpdump", {"run"}),
+    ("tcpdump (pcaps/ captures of every switch port; PCAP=0 turns them off)", lambda: shutil.which("tcpdump"),
+     "tcpdump", {"run", "scenarios"}),
     ("dot (make topology.png)", lambda: shutil.which("dot"), "graphviz", {"run"}),
 ]
 
@@ -126,6 +127,7 @@ def inner(argv):
         tb.start()
         print(tb.summary())
         if args.mode == "cli":
+            print(tb.where())
             import raftcli
             print("hosts: %s; raft nodes: %s (indexes 0..%d). Try: pingall, xterm h1 h2 h3 h11, "
                   "raft start h1, counters, partition h1 h2, link s1 s2 loss 5, help"

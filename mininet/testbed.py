@@ -21,8 +21,11 @@ from mininet.node import Host
 
 import backend_bmv2
 import backend_linux
+import captures
 import faults
 import parentns
+import raftnodes
+from raftnodes import CommandError, node_index, nodes_in_proc  # noqa: F401 (CommandError: for callers)
 import topo
 
 NODE_JAR = os.path.join(topo.REPO, "raft-node.jar")
@@ -31,15 +34,15 @@ CLIENT_JAR = os.path.join(topo.REPO, "raft-client.jar")
 # simple_switch loses most of a back-to-back burst before its pipeline (32-108 of 745 datagrams
 # of a 1 MiB value got through); 0.2 ms apart, all pass. RAFT_PACE_US overrides it.
 PACE_US = {"bmv2": 200, "linux": 0}
+# One convention for nodes started by `raft start` and by hand in an xterm (whose shell starts
+# in the repository, with RAFTUDP_LOG_DIR set): data in data/node-INDEX (raft-node's default),
+# log in logs/node-INDEX.log. Scenarios keep theirs in data/scenarios/node-INDEX.
 LOG_DIR = os.path.join(topo.REPO, "logs")
 DATA_DIR = os.path.join(topo.REPO, "data")
 NODE_STOP_WAIT_S = 10
-PROBE = os.path.join(topo.REPO, "mininet", "raftprobe.py")
+NODE_START_WAIT_S = 20   # how long `raft start` waits for a node's "started" line (a JVM start takes ~1 s)
+PROBE = raftnodes.PROBE
 FAULT_PUSH_S = 20   # how long a running node may take to confirm its fault rules (it may be starting)
-
-
-class CommandError(RuntimeError):
-    pass
 
 
 def choose_backend(wanted):
@@ -71,7 +74,11 @@ class Testbed:
         self.backend = None
         self.faults = None
         self.nodes = {}   # host -> Popen of its raft-node
-        self.data_root = DATA_DIR   # raft nodes keep their data in data_root/HOST
+        self.data_root = DATA_DIR   # raft nodes keep their data in data_root/node-INDEX
+        self.pcap = captures.settings()
+        if self.pcap[0] == "bmv2" and backend != "bmv2":
+            raise SystemExit("PCAP=bmv2 is BMv2's own capture option: it needs BACKEND=bmv2 (or use PCAP=ring)")
+        self.captures = []   # tcpdump Popens
 
     # ---- life cycle ------------------------------------------------------------------
 
@@ -97,6 +104,7 @@ class Testbed:
             if link.b_port is not None:
                 opts["port2"] = link.b_port
             net.addLink(link.a, link.b, **opts)
+        captures.clear()   # a previous run's files would read as this run's (BMv2 opens its own in net.start)
         net.build()
         for node in net.hosts + net.switches:
             parentns.record(node.pid, "node-%s" % node.name)
@@ -113,6 +121,34 @@ class Testbed:
             if any(opts.values()):
                 self.faults.apply(link, **opts)
         os.makedirs(LOG_DIR, exist_ok=True)
+        os.environ["RAFTUDP_LOG_DIR"] = LOG_DIR   # inherited by the xterms: hand-started nodes log there
+        self._start_captures()
+
+    def _start_captures(self):
+        mode, mb, files = self.pcap
+        if mode != "ring":
+            return
+        os.makedirs(captures.PCAP_DIR, exist_ok=True)
+        for sw in self.net.switches:
+            for intf in sw.intfList():
+                if intf.name != "lo":
+                    p = sw.popen(captures.tcpdump_argv(intf.name, mb, files), stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL)
+                    parentns.record(p.pid, "tcpdump-%s" % intf.name)
+                    self.captures.append(p)
+
+    def where(self):
+        """Where this testbed writes what: printed by `make run` and the CLI's `testbed`."""
+        rel = lambda p: os.path.relpath(p, topo.REPO) + "/"
+        switch_logs = ("%s: SWITCH.log per switch (SWITCH_LOG=1)" % rel(LOG_DIR) if self.backend_name == "bmv2"
+                       else "none (Linux routers; `counters` shows what they count)")
+        return "\n".join([
+            "node logs:    %snode-INDEX.log (raft start and nodes started by hand in an xterm)" % rel(LOG_DIR),
+            "node data:    %snode-INDEX (raft-node's default data directory)" % rel(self.data_root),
+            "switch logs:  %s" % switch_logs,
+            "captures:     %s" % captures.describe(*self.pcap),
+            "compiled P4:  build/p4/raft.json" if self.backend_name == "bmv2" else "compiled P4:  not used (Linux routers)",
+            "runner state: %s (namespace %s)" % (parentns.STATE_DIR, parentns.NS)])
 
     def _configure_host(self, h):
         spec = self.t.hosts[h.name]
@@ -142,6 +178,14 @@ class Testbed:
                 self.raft_stop(h, kill=True)
             except CommandError:
                 pass   # it had already ended
+        for p in self.captures:   # SIGTERM: tcpdump flushes and closes its file
+            p.terminate()
+        for p in self.captures:
+            try:
+                p.wait(5)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        self.captures = []
         if self.net:
             self.net.stop()
             self.net = None
@@ -252,7 +296,7 @@ class Testbed:
                         if "rules" in r:
                             return r
                 last = out.strip()[-300:]
-            if time.monotonic() > deadline or self.nodes[host].poll() is not None:
+            if time.monotonic() > deadline or host not in self.raft_discover():
                 raise faults.FaultError("the raft node on %s did not confirm its fault rules within %d s (%s)"
                                         % (host, FAULT_PUSH_S, last))
 
@@ -283,37 +327,75 @@ class Testbed:
     def jars_missing(self):
         return [os.path.basename(j) for j in (NODE_JAR, CLIENT_JAR) if not os.path.exists(j)]
 
+    def node_log(self, index):
+        return os.path.join(LOG_DIR, "node-%d.log" % index)
+
     def raft_start(self, host, index=None, extra=(), data_dir=None):
-        """Starts `java -jar raft-node.jar INDEX --data-dir D --allow-admin` on a host, logging to logs/HOST.log.
+        """Starts `java -jar raft-node.jar INDEX --data-dir D --allow-admin` on a host, its output
+        appended to logs/node-INDEX.log; D is data_root/node-INDEX unless `extra` or data_dir
+        names one. Returns the Popen; raft_await_started() waits until it runs.
 
         --allow-admin: the testbed changes the nodes' fault rules at run time (FaultRequests from
         raftprobe.py and raft-client fault, without a cluster key), which a node refuses without it."""
         if not os.path.exists(NODE_JAR):
             raise CommandError("raft-node.jar is missing: run `make build` first")
-        if host in self.nodes and self.nodes[host].poll() is None:
-            raise CommandError("a raft node already runs on %s (pid %d)" % (host, self.nodes[host].pid))
+        running = self.raft_discover()
+        if host in running:
+            raise CommandError("a raft node already runs on %s (pid %d%s)" % (
+                host, running[host]["pid"], "" if running[host]["here"] else ", started by hand"))
         if index is None:
             if host not in self.t.cluster:
                 raise CommandError("%s is not in the cluster list %s: give an index" % (host, self.t.cluster))
             index = self.t.cluster.index(host)
-        data_dir = data_dir or os.path.join(self.data_root, host)
-        os.makedirs(data_dir, exist_ok=True)
         extra = self.faults.fault_options(host) + list(extra) + shlex.split(os.environ.get("RAFT_NODE_ARGS", ""))
-        cmd = ["java", "-jar", NODE_JAR, str(index), "--data-dir", data_dir, "--allow-admin"] + self.pace_args() + extra
-        log = open(os.path.join(LOG_DIR, "%s.log" % host), "a")
-        log.write("\n=== %s: %s\n" % (time.strftime("%H:%M:%S"), " ".join(cmd)))
+        given = [a for a in extra if a == "--data-dir" or a.startswith("--data-dir=")]
+        own = [] if given else ["--data-dir", data_dir or os.path.join(self.data_root, "node-%d" % index)]
+        if own:
+            os.makedirs(own[1], exist_ok=True)
+        cmd = ["java", "-jar", NODE_JAR, str(index)] + own + ["--allow-admin"] + self.pace_args() + extra
+        path = self.node_log(index)
+        log = open(path, "a")
+        log.write("\n=== %s on %s: %s\n" % (time.strftime("%H:%M:%S"), host, " ".join(cmd)))
         log.flush()
-        p = self.host(host).popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=topo.REPO)
+        env = {k: v for k, v in os.environ.items() if k != "RAFTUDP_LOG_DIR"}   # its output goes to the log already
+        p = self.host(host).popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=topo.REPO, env=env)
+        log.close()
+        p.raft_index, p.raft_log, p.raft_log_start = index, path, os.path.getsize(path)
         parentns.record(p.pid, "raft-%s" % host)
         self.nodes[host] = p
         return p
 
+    def raft_await_started(self, host, timeout_s=NODE_START_WAIT_S):
+        """Waits until the node started on `host` logs that it started; raises CommandError with
+        its exit code and last lines when it ends first (port in use, a bad option). Bounded."""
+        p = self.nodes[host]
+        deadline = time.monotonic() + timeout_s
+        while True:
+            with open(p.raft_log, errors="replace") as f:
+                f.seek(p.raft_log_start)
+                text = f.read()
+            if ": started at " in text:
+                return p
+            if p.poll() is not None or time.monotonic() > deadline:
+                tail = "\n    ".join(text.strip().splitlines()[-6:])
+                if p.poll() is None:
+                    raise CommandError("the raft node on %s (pid %d) has not started within %d s; see %s:\n    %s"
+                                       % (host, p.pid, timeout_s, os.path.relpath(p.raft_log, topo.REPO), tail))
+                del self.nodes[host]
+                raise CommandError("the raft node on %s exited at once (exit %d); %s:\n    %s"
+                                   % (host, p.returncode, os.path.relpath(p.raft_log, topo.REPO), tail))
+            time.sleep(0.1)
+
     def raft_stop(self, host, kill=False):
-        """Stops the raft node on a host: SIGTERM (clean) or SIGKILL (a crash)."""
+        """Stops the raft node on a host, started here or by hand: SIGTERM (clean) or SIGKILL (a
+        crash). Returns its exit code (None for a node started by hand: not our child)."""
         p = self.nodes.get(host)
         if p is None or p.poll() is not None:
             self.nodes.pop(host, None)
-            raise CommandError("no raft node runs on %s" % host)
+            found = self.raft_discover().get(host)
+            if found is None:
+                raise CommandError("no raft node runs on %s" % host)
+            return self._stop_pid(found["pid"], kill)
         p.send_signal(signal.SIGKILL if kill else signal.SIGTERM)
         try:
             p.wait(NODE_STOP_WAIT_S)
@@ -323,5 +405,42 @@ class Testbed:
         del self.nodes[host]
         return p.returncode
 
+    @staticmethod
+    def _stop_pid(pid, kill):
+        """Ends a raft node that is not our child (started by hand), by its PID; bounded."""
+        start = parentns.start_time(pid)
+        for sig, wait_s in ((signal.SIGKILL if kill else signal.SIGTERM, NODE_STOP_WAIT_S), (signal.SIGKILL, 5)):
+            try:
+                os.kill(pid, sig)
+            except ProcessLookupError:
+                return None
+            deadline = time.monotonic() + wait_s
+            while time.monotonic() < deadline:
+                if parentns.start_time(pid) != start:
+                    return None
+                time.sleep(0.1)
+        raise CommandError("pid %d did not end" % pid)
+
+    def raft_discover(self):
+        """{host: {pid, index, here}} of every raft-node process on the hosts: those started here
+        (here=True) and those started by hand in an xterm, found by their network namespace."""
+        hosts = {}
+        for h in self.net.hosts:
+            try:
+                hosts[os.stat("/proc/%d/ns/net" % h.pid).st_ino] = h.name
+            except OSError:
+                pass
+        ours = {p.pid for p in self.nodes.values() if p.poll() is None}
+        found = {}
+        for pid, argv in nodes_in_proc():
+            try:
+                host = hosts.get(os.stat("/proc/%d/ns/net" % pid).st_ino)
+            except OSError:
+                continue
+            if host and host not in found:
+                found[host] = dict(pid=pid, index=node_index(argv), here=pid in ours)
+        return found
+
     def raft_running(self):
-        return {h: p.pid for h, p in sorted(self.nodes.items()) if p.poll() is None}
+        """{host: pid} of the raft nodes running on the hosts, however they were started."""
+        return {h: n["pid"] for h, n in sorted(self.raft_discover().items())}

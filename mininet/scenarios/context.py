@@ -42,13 +42,14 @@ class Context:
         return "".join("\n     %-40s %8.3f s" % t for t in self.timings)
 
     def dump_logs(self, lines=15):
-        for h in self.tb.t.cluster:
-            path = os.path.join(testbed.LOG_DIR, "%s.log" % h)
+        for i, h in enumerate(self.tb.t.cluster):
+            path = self.tb.node_log(i)
             if os.path.exists(path):
                 with open(path, errors="replace") as f:
                     tail = f.readlines()[-lines:]
                 tail = [l if len(l) < 300 else l[:300] + "...\n" for l in tail]
-                print("  --- logs/%s.log (last %d lines)\n  %s" % (h, len(tail), "  ".join(tail)))
+                print("  --- %s, %s (last %d lines)\n  %s" % (os.path.relpath(path, topo.REPO), h, len(tail),
+                                                               "  ".join(tail)))
 
     # ---- waiting ---------------------------------------------------------------------
 
@@ -68,8 +69,13 @@ class Context:
     # ---- cluster ---------------------------------------------------------------------
 
     def start_cluster(self, hosts=None):
-        for h in hosts or self.tb.t.cluster:
+        """Starts a node on each host, then waits until each has started (a node that dies at
+        once fails the scenario here, with its exit code and log)."""
+        hosts = hosts or self.tb.t.cluster
+        for h in hosts:
             self.tb.raft_start(h)
+        for h in hosts:
+            self.tb.raft_await_started(h)
 
     def status(self, hosts=None, via=CLIENT_HOST):
         """{host: status dict or None (no answer)} asked from `via` with the probe."""

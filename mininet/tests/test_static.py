@@ -3,13 +3,19 @@
 Run: /usr/bin/python3 -m unittest discover -s mininet/tests -v
 """
 import os
+import subprocess
 import sys
+import tempfile
+import time
 import unittest
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+MININET_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+sys.path.insert(0, MININET_DIR)
 import bmv2cli  # noqa: E402
+import captures  # noqa: E402
 import faults  # noqa: E402
 import p4check  # noqa: E402
+import raftnodes  # noqa: E402
 import raftprobe  # noqa: E402
 import runtime  # noqa: E402
 import topo  # noqa: E402
@@ -280,37 +286,128 @@ class ProbeFaultCodecTest(unittest.TestCase):
         self.assertEqual(("*", (7, 5, 0, 3)), raftprobe.parse_fault_set("*=5,0,3,7"))
 
 
-if __name__ == "__main__":
-    unittest.main()
-
-
-class RaftStartCommandTest(unittest.TestCase):
-    """`raft start` in the CLI: one host with optional index and arguments, or several hosts."""
+class RaftCommandTest(unittest.TestCase):
+    """The CLI's `raft` command (raftnodes.py, no Mininet needed): start one host with an optional
+    index and arguments, or several hosts; a node that dies at once is an error, not a pid."""
 
     def setUp(self):
-        try:
-            import raftcli
-        except ImportError as e:   # mininet is a hard dependency of the testbed; say so
-            self.fail("the CLI needs Mininet for /usr/bin/python3: %s" % e)
-        started = self.started = []
+        self.started, self.dies = [], set()
+        started, dies = self.started, self.dies
 
         class Proc:
-            pid = 4242
+            def __init__(self, index):
+                self.pid, self.raft_index, self.raft_log = 4242, index, os.path.join(topo.REPO, "logs", "node-%d.log" % index)
 
         class Tb(FakeTestbed):
+            def __init__(self):
+                FakeTestbed.__init__(self)
+                self.nodes = {}
+
             def raft_start(self, host, index, extra):
                 started.append((host, index, list(extra)))
-                return Proc()
+                self.nodes[host] = Proc(self.t.cluster.index(host) if index is None else index)
 
-        self.cli = raftcli.RaftCLI.__new__(raftcli.RaftCLI)   # no Mininet network behind it
-        self.cli.tb = Tb()
+            def raft_await_started(self, host):
+                if host in dies:
+                    del self.nodes[host]
+                    raise raftnodes.CommandError("the raft node on %s exited at once (exit 1)" % host)
+                return self.nodes[host]
+
+        self.tb = Tb()
 
     def test_several_cluster_hosts_start_one_node_each(self):
-        out = self.cli._raft(["start", "h1", "h2", "h3"])
+        out = raftnodes.raft_command(self.tb, ["start", "h1", "h2", "h3"])
         self.assertEqual([("h1", None, []), ("h2", None, []), ("h3", None, [])], self.started)
-        self.assertEqual(3, out.count("raft node on"))
+        self.assertEqual(["raft node 0 on h1: pid 4242, log logs/node-0.log",
+                          "raft node 1 on h2: pid 4242, log logs/node-1.log",
+                          "raft node 2 on h3: pid 4242, log logs/node-2.log"], out.splitlines())
 
     def test_one_host_takes_an_index_and_node_arguments(self):
-        self.cli._raft(["start", "h1", "0", "--log-level", "debug"])
-        self.cli._raft(["start", "h2", "--tick-ms", "5"])
+        raftnodes.raft_command(self.tb, ["start", "h1", "0", "--log-level", "debug"])
+        raftnodes.raft_command(self.tb, ["start", "h2", "--tick-ms", "5"])
         self.assertEqual([("h1", 0, ["--log-level", "debug"]), ("h2", None, ["--tick-ms", "5"])], self.started)
+
+    def test_a_node_that_dies_at_once_is_an_error_and_prints_no_pid_for_it(self):
+        self.dies.add("h2")
+        with self.assertRaises(raftnodes.CommandError) as e:
+            raftnodes.raft_command(self.tb, ["start", "h1", "h2", "h3"])
+        text = str(e.exception)
+        self.assertIn("on h2 exited at once", text)
+        self.assertNotIn("on h2: pid", text)
+        self.assertIn("raft node 2 on h3: pid 4242", text)
+
+    def test_unknown_words_print_the_usage(self):
+        with self.assertRaises(raftnodes.CommandError) as e:
+            raftnodes.raft_command(self.tb, ["frobnicate"])
+        self.assertIn("raft list", str(e.exception))
+
+
+class NodeDiscoveryTest(unittest.TestCase):
+    """`raft list` / `raft stop` find nodes started by hand by their command line in /proc."""
+
+    def test_the_index_is_the_first_argument_after_the_jar(self):
+        self.assertEqual(2, raftnodes.node_index(["java", "-Xmx256m", "-jar", "/r/raft-node.jar", "2", "--data-dir", "d"]))
+        self.assertEqual(0, raftnodes.node_index(["java", "-jar", "raft-node.jar", "0"]))
+        self.assertIsNone(raftnodes.node_index(["java", "-jar", "raft-node.jar", "--help"]))
+        self.assertIsNone(raftnodes.node_index(["java", "-jar", "raft-client.jar", "1"]))
+
+    def test_a_running_process_named_java_with_the_jar_is_found_by_pid(self):
+        # A stand-in whose argv[0] is "java" and whose arguments name raft-node.jar: python sleeping.
+        p = subprocess.Popen(["/bin/bash", "-c", 'exec -a java %s -c "import sys; sys.stdin.read()" '
+                              '-jar /x/raft-node.jar 1' % sys.executable], stdin=subprocess.PIPE)
+        try:
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                found = dict(raftnodes.nodes_in_proc())
+                if p.pid in found:
+                    break
+                time.sleep(0.05)   # until bash has exec'd (bounded)
+            self.assertIn(p.pid, found)
+            self.assertEqual(1, raftnodes.node_index(found[p.pid]))
+        finally:
+            p.communicate(b"", timeout=10)
+        self.assertNotIn(p.pid, dict(raftnodes.nodes_in_proc()))
+
+
+class CapturesTest(unittest.TestCase):
+    """pcaps/: one bounded capture per switch port (captures.py)."""
+
+    def test_the_default_is_a_bounded_tcpdump_ring(self):
+        self.assertEqual(("ring", 10, 2), captures.settings({}))
+        self.assertEqual(("ring", 5, 3), captures.settings({"PCAP": "1", "PCAP_MB": "5", "PCAP_FILES": "3"}))
+        self.assertEqual("0", captures.settings({"PCAP": "0"})[0])
+        argv = captures.tcpdump_argv("s1-eth2", 5, 3, "/tmp/p")
+        self.assertEqual("tcpdump", argv[0])
+        for opt, value in (("-i", "s1-eth2"), ("-C", "5"), ("-W", "3"), ("-w", "/tmp/p/s1-eth2.pcap"), ("-Z", "root")):
+            self.assertEqual(value, argv[argv.index(opt) + 1], opt)
+
+    def test_bad_settings_are_refused_with_what_is_wrong(self):
+        for env in ({"PCAP": "yes please"}, {"PCAP_MB": "ten"}, {"PCAP_FILES": "0"}):
+            with self.assertRaises(ValueError) as e:
+                captures.settings(env)
+            self.assertRegex(str(e.exception), "PCAP")
+
+    def test_bmv2_captures_are_its_own_option_and_only_then(self):
+        self.assertEqual(["--pcap", "/tmp/p"], captures.bmv2_args("bmv2", "/tmp/p"))
+        self.assertEqual([], captures.bmv2_args("ring", "/tmp/p"))
+
+    def test_clear_removes_captures_and_nothing_else(self):
+        with tempfile.TemporaryDirectory() as d:
+            for name in ("s1-eth1.pcap0", "s1-eth1.pcap1", "s2-eth3_in.pcap", "notes.txt"):
+                open(os.path.join(d, name), "w").close()
+            captures.clear(d)
+            self.assertEqual(["notes.txt"], os.listdir(d))
+
+
+class NoMininetNeededTest(unittest.TestCase):
+    """A fresh machine runs these tests before Mininet is installed: none of their modules may need it."""
+
+    def test_the_modules_under_test_import_without_mininet(self):
+        code = ("import sys; sys.modules['mininet'] = None; sys.path.insert(0, %r); "
+                "import bmv2cli, captures, faults, p4check, raftnodes, raftprobe, runtime, topo" % MININET_DIR)
+        p = subprocess.run([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.assertEqual(0, p.returncode, p.stdout)
+
+
+if __name__ == "__main__":
+    unittest.main()
