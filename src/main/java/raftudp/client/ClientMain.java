@@ -64,7 +64,7 @@ import java.util.concurrent.Callable;
                 "", "Exit codes: 0 done; 1 refused (by the store: cas failed, wrong type; or a node refused a fault "
                 + "request); 2 bad arguments; "
                 + "3 no leader or no answer in time; 4 outcome unknown (session expired, interrupted); "
-                + "5 transport or file error."})
+                + "5 transport or file error; 6 key not found (get)."})
 public final class ClientMain implements Callable<Integer> {
     public static final int EXIT_OK = 0;
     public static final int EXIT_REFUSED = 1;
@@ -72,6 +72,8 @@ public final class ClientMain implements Callable<Integer> {
     public static final int EXIT_UNAVAILABLE = 3;
     public static final int EXIT_UNKNOWN = 4;
     public static final int EXIT_IO = 5;
+    /** {@code get} of a key that holds nothing. */
+    public static final int EXIT_NOT_FOUND = 6;
 
     /** Makes the transport a client sends and receives through; tests give an in-memory one. */
     @FunctionalInterface

@@ -72,7 +72,7 @@ class ClientMainTest {
         assertRun(0, "OK: f = 0x010203", run("put", "f", "@" + f));
         assertRun(0, "OK: deleted f (previous: 0x010203)", run("delete", "f"));
         assertRun(0, "OK: f was already absent", run("delete", "f"));
-        assertRun(0, "f: not found", run("get", "f"));
+        assertRun(6, "f: not found", run("get", "f"));
         assertRun(0, "OK: c = 1 (previous: absent)", run("cas", "c", "-", "1"));
         assertRun(1, "CAS FAILED: c is 1, not 5; nothing changed", run("cas", "c", "5", "2"));
         assertRun(0, "OK: c = 2 (previous: 1)", run("cas", "c", "1", "2"));
