@@ -188,6 +188,24 @@ class ClientMainTest {
     }
 
     @Test
+    void statusOfOneFollowerNamesTheLeaderItReports() throws Exception {
+        cluster = new FakeCluster(3, 2);
+        Cli.Run one = run("-d", "0", "status", "--wait-ms", "1000");
+        assertEquals(0, one.code(), one.toString());
+        String[] lines = one.out().split("\n");
+        assertEquals(3, lines.length, "a header, node 0's line and the summary: " + one.out());
+        assertTrue(lines[1].startsWith("0   127.0.0.1:9994  FOLLOWER  3     2 "), one.out());
+        assertEquals("leader: node 2 (127.0.0.3:9994), term 3, as node 0 reports", lines[2]);
+        assertTrue(cluster.node(0).statusRequests() >= 1, "node 0 was asked");
+        assertEquals(0, cluster.node(1).statusRequests() + cluster.node(2).statusRequests(), "only node 0 was asked");
+
+        cluster.node(2).answersStatus(false);
+        Cli.Run watch = run("watch", "--count", "1", "--wait-ms", "300");
+        assertTrue(watch.out().contains("leader: node 2 (127.0.0.3:9994), term 3, as nodes 0 and 1 report"),
+                watch.out());
+    }
+
+    @Test
     void watchRepeatsTheTableCountTimes() throws Exception {
         cluster = new FakeCluster(3, 0);
         Cli.Run r = run("watch", "--count", "3", "--interval-ms", "10");
