@@ -138,8 +138,26 @@ public final class NodeMain implements Callable<Integer> {
             description = "TRACE, DEBUG, INFO, WARN or ERROR (default: INFO, or $RAFTUDP_LOG_LEVEL)")
     String logLevel;
 
+    /** Exit code of a bad argument. */
+    static final int EXIT_USAGE = 2;
+
     public static void main(String[] args) {
-        System.exit(new CommandLine(new NodeMain()).execute(args));
+        System.exit(commandLine(new NodeMain()).execute(args));
+    }
+
+    /** The command line of {@code app}: a bad argument prints one line and where to read more, not the usage. */
+    static CommandLine commandLine(NodeMain app) {
+        return new CommandLine(app).setParameterExceptionHandler(NodeMain::usageError);
+    }
+
+    private static int usageError(CommandLine.ParameterException e, String[] args) {
+        CommandLine cl = e.getCommandLine();
+        PrintWriter err = cl.getErr();
+        err.println("raft-node: " + e.getMessage());
+        CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
+        err.println("Try '" + cl.getCommandSpec().qualifiedName() + " --help' for more.");
+        err.flush();
+        return EXIT_USAGE;
     }
 
     /** Everything the arguments decide, checked before anything starts. */

@@ -104,6 +104,9 @@ class ClientMainTest {
         "-s ::1 get k                   | -s ::1 is not an IPv4 address",
         "--source-port 70000 get k      | --source-port 70000 outside 0..65535",
         "frobnicate                     | Unmatched argument",
+        "get                            | Missing required parameter: 'KEY'",
+        "get k --timeout-ms 1 --timeout-ms 2 | option '--timeout-ms' (MS) should be specified only once",
+        "status --wait-ms soon          | Invalid value for option '--wait-ms': 'soon' is not a long",
         "''                             | nothing to do: give -da VALUE or a command",
     })
     void badArgumentsSayWhatIsWrongAndExit2(String args, String message) {
@@ -118,6 +121,7 @@ class ClientMainTest {
         assertEquals(2, r.code(), r.toString());
         assertTrue(r.err().startsWith("raft-client: ") && r.err().contains(message), r.toString());
         assertTrue(r.err().contains("--help' for more."), r.toString());
+        assertTrue(!r.err().contains("Usage:"), "one line and a pointer, not the usage: " + r);
         assertEquals("", r.out());
     }
 

@@ -31,7 +31,7 @@ class NodeMainArgumentsTest {
     private static Run run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int code = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> new CommandLine(new NodeMain())
+        int code = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> NodeMain.commandLine(new NodeMain())
                 .setOut(new PrintWriter(out)).setErr(new PrintWriter(err)).execute(args));
         return new Run(code, out.toString(), err.toString());
     }
@@ -73,7 +73,27 @@ class NodeMainArgumentsTest {
         Run r = run(args.isEmpty() ? new String[0] : args.trim().split("\\s+"));
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().contains(expected.trim()), "expected '" + expected.trim() + "' in:\n" + r.err());
-        assertTrue(r.err().contains("Usage: raft-node"), r.err());
+        assertTrue(r.err().startsWith("raft-node: "), r.err());
+        assertTrue(r.err().endsWith("Try 'raft-node --help' for more.\n"), r.err());
+        assertTrue(!r.err().contains("Usage:"), "one line and a pointer, not the usage:\n" + r.err());
+    }
+
+    @Test
+    void anOptionGivenTwice_isOneLineAndAPointerToTheHelp() {
+        Run r = run("0", "--data-dir", "a", "--data-dir", "b");
+        assertEquals(2, r.code(), r.err());
+        assertEquals("raft-node: option '--data-dir' (DIR) should be specified only once\n"
+                + "Try 'raft-node --help' for more.\n", r.err());
+        assertEquals("", r.out());
+    }
+
+    @Test
+    void aMistypedOption_getsASuggestion() {
+        Run r = run("0", "--data-dri", "a");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().startsWith("raft-node: Unknown options: '--data-dri', 'a'\n"), r.err());
+        assertTrue(r.err().contains("--data-dir"), "suggested: " + r.err());
+        assertTrue(r.err().endsWith("Try 'raft-node --help' for more.\n"), r.err());
     }
 
     @Test
