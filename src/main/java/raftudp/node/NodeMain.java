@@ -9,6 +9,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import raftudp.core.TermCeilingException;
+import raftudp.logging.LogSetup;
 import raftudp.storage.FileStorage;
 import raftudp.storage.FileStorageOptions;
 import raftudp.storage.FsyncPolicy;
@@ -30,7 +31,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.UnaryOperator;
 
 /**
  * {@code raft-node}: runs one node of the cluster until SIGTERM or Ctrl-C.
@@ -138,6 +141,23 @@ public final class NodeMain implements Callable<Integer> {
             description = "TRACE, DEBUG, INFO, WARN or ERROR (default: INFO, or $RAFTUDP_LOG_LEVEL)")
     String logLevel;
 
+    @Option(names = "--log-file", paramLabel = "FILE",
+            description = "append the log to FILE as well as to stderr (default: $RAFTUDP_LOG_DIR/node-INDEX.log "
+                    + "when RAFTUDP_LOG_DIR is set, else stderr only)")
+    Path logFile;
+
+    /** The environment: {@link System#getenv(String)}, or what a test gives. */
+    private final UnaryOperator<String> env;
+
+    /** The program as run from the command line: the process's environment. */
+    public NodeMain() {
+        this(System::getenv);
+    }
+
+    NodeMain(UnaryOperator<String> env) {
+        this.env = env;
+    }
+
     /** Exit code of a bad argument. */
     static final int EXIT_USAGE = 2;
 
@@ -162,7 +182,7 @@ public final class NodeMain implements Callable<Integer> {
 
     /** Everything the arguments decide, checked before anything starts. */
     record Plan(ClusterConfig cluster, int index, NodeSettings settings, TransportChoice transport,
-                FileStorageOptions storage, Map<String, FaultRule> faults) {
+                FileStorageOptions storage, Map<String, FaultRule> faults, Optional<Path> logFile) {
     }
 
     @Override
@@ -176,6 +196,9 @@ public final class NodeMain implements Callable<Integer> {
                 + ", faults " + Faults.describe(plan.faults()));
         out.println("raft-node " + plan.index() + ": " + plan.settings().describeSecurity());
         out.flush();
+        Optional<Path> logTo = plan.logFile().filter(f -> logFileOpens(f, err));
+        LOG.info("node {}: data directory {}, log file {}", plan.index(), plan.storage().dir().toAbsolutePath(),
+                logTo.map(f -> f.toAbsolutePath().toString()).orElse("none (stderr only)"));
         if (clusterKeyFile != null) {
             ClusterKey.permissionWarning(clusterKeyFile).ifPresent(w -> {
                 err.println("raft-node: WARNING: " + w);
@@ -267,7 +290,18 @@ public final class NodeMain implements Callable<Integer> {
         FileStorageOptions storage = FileStorageOptions.builder(dir).fsyncPolicy(policy)
                 .batch(fsyncBatchMs, FileStorageOptions.BATCH_BYTES_MAX_DEFAULT)
                 .commitPersistIntervalMs(commitPersistMs).build();
-        return new Plan(cluster, index, settings, choice, storage, faultRules);
+        return new Plan(cluster, index, settings, choice, storage, faultRules,
+                LogSetup.nodeLogFile(logFile, env.apply(LogSetup.LOG_DIR_ENV), index));
+    }
+
+    /** Sends the log to {@code file} too; true if it could, else a warning on {@code err}. */
+    private static boolean logFileOpens(Path file, PrintWriter err) {
+        Optional<String> problem = LogSetup.addFile(file);
+        problem.ifPresent(p -> {
+            err.println("raft-node: WARNING: cannot log to " + file + " (" + p + "); logging to stderr only");
+            err.flush();
+        });
+        return problem.isEmpty();
     }
 
     /** The transport of the plan inside the fault layer, with the --fault rules in force from the start. */
