@@ -39,7 +39,7 @@ import java.util.function.UnaryOperator;
  * {@code raft-node}: runs one node of the cluster until SIGTERM or Ctrl-C.
  * {@code java -jar raft-node.jar 0} starts node 0 of the default (testbed) cluster.
  * Exit codes: 0 clean stop (a JVM stopped by SIGTERM reports 143), 1 the node could not
- * start or failed, 2 bad arguments.
+ * start or failed, {@value #EXIT_USAGE} bad arguments.
  */
 @Command(name = "raft-node", mixinStandardHelpOptions = true, versionProvider = Versions.class,
         sortOptions = false, usageHelpAutoWidth = true,
@@ -51,14 +51,18 @@ import java.util.function.UnaryOperator;
                 "A basePort stands for the five ports base..base+4: vote, heartbeat, append, client, snapshot.",
                 "Faults (--fault TARGET=RULE, repeatable): what this node sends to TARGET (an IPv4 host, or '*' for "
                         + "every host without its own rule) is damaged: RULE is comma-separated delay:5ms, jitter:1ms, "
-                        + "loss:5%%, dup:1%% (or none), e.g. --fault 10.0.2.2=delay:5ms,loss:1%% --fault '*=delay:2ms'. "
-                        + "Change them at run time with 'raft-client fault'; see docs/node.md.",
+                        + "loss:5%%, dup:1%% (or none), e.g.",
+                "  --fault 10.0.2.2=delay:5ms,loss:1%% --fault '*=delay:2ms'",
+                "Change them at run time with 'raft-client fault'; see docs/node.md.",
                 "Security: with --cluster-key FILE every datagram is authenticated (HMAC-SHA256) and only "
                         + "authenticated ones are taken; admin requests ('raft-client fault') are accepted when "
                         + "authenticated. Without a key they are refused unless --allow-admin is given. Make a key "
-                        + "with: head -c 32 /dev/urandom | base64 > cluster.key; chmod 600 cluster.key "
-                        + "(docs/wire-format.md section 10).",
-                "Defaults of the timeouts are measured: see docs/timeouts.md."})
+                        + "(docs/wire-format.md section 10) with:",
+                "  head -c 32 /dev/urandom | base64 > cluster.key; chmod 600 cluster.key",
+                "Logs go to stderr, and with --log-file FILE or $RAFTUDP_LOG_DIR to a file too.",
+                "Defaults of the timeouts are measured: see docs/timeouts.md.",
+                "Exit codes: 0 clean stop (a JVM ended by SIGTERM reports 143), 1 the node could not start or "
+                        + "failed, 2 bad arguments."})
 public final class NodeMain implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(NodeMain.class);
 

@@ -138,7 +138,8 @@ class ClientMainTest {
         assertEquals(0, r.code());
         assertTrue(r.out().contains("-da=VALUE"), r.out());
         assertTrue(r.out().contains("inserted this value into the Raft log"), r.out());
-        assertTrue(r.out().contains("Exit codes: 0 done"), r.out());
+        assertTrue(r.out().contains("Exit codes:\n  0  done\n"), r.out());
+        assertTrue(r.out().contains("\n  6  key not found (get)\n"), r.out());
         assertEquals(0, Cli.run(Cli.NO_NETWORK, "bench", "--help").code());
     }
 
