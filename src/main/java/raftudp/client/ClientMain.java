@@ -53,18 +53,26 @@ import java.util.concurrent.Callable;
                 "  raft-client -s 10.0.1.11 -d 10.0.1.1 -da 1",
                 "  raft-client --peers 127.0.0.1:9000,127.0.0.1:9010,127.0.0.1:9020 put k hello",
                 "  raft-client get k",
+                "  raft-client get --out k.bin k    (save the value of k in k.bin)",
                 "  raft-client cas k - 0            (store 0 only if k is absent)",
                 "  raft-client status",
                 "  raft-client watch --interval-ms 500 --count 10",
-                "  raft-client bench --clients 8 --duration 10 --ops 100000 --read-ratio 0.9 --json bench.json",
-                "  raft-client -d 10.0.1.1 fault set 10.0.2.2 delay:5ms loss:1%%   (node 0 delays what it sends to 10.0.2.2)",
+                "  raft-client bench --clients 8 --duration 10 --ops 100000 --read-ratio 0.9 \\",
+                "      --json bench.json",
+                "  raft-client -d 10.0.1.1 fault set 10.0.2.2 delay:5ms loss:1%%",
+                "      (node 0 delays and drops some of what it sends to 10.0.2.2)",
                 "", "With --cluster-key FILE (the nodes' key file) every request is authenticated and only "
                         + "authenticated answers count: needed for a cluster whose nodes have a key, and for fault "
                         + "commands unless the nodes run with --allow-admin.",
-                "", "Exit codes: 0 done; 1 refused (by the store: cas failed, wrong type; or a node refused a fault "
-                + "request); 2 bad arguments; "
-                + "3 no leader or no answer in time; 4 outcome unknown (session expired, interrupted); "
-                + "5 transport or file error."})
+                "", "Exit codes:",
+                "  0  done",
+                "  1  refused: by the store (cas failed, wrong type), by a node (a fault",
+                "     request), or by get --out (an integer or a list is not saved)",
+                "  2  bad arguments",
+                "  3  no leader, or no answer in time",
+                "  4  outcome unknown (session expired, interrupted)",
+                "  5  transport or file error",
+                "  6  key not found (get)"})
 public final class ClientMain implements Callable<Integer> {
     public static final int EXIT_OK = 0;
     public static final int EXIT_REFUSED = 1;
@@ -72,6 +80,8 @@ public final class ClientMain implements Callable<Integer> {
     public static final int EXIT_UNAVAILABLE = 3;
     public static final int EXIT_UNKNOWN = 4;
     public static final int EXIT_IO = 5;
+    /** {@code get} of a key that holds nothing. */
+    public static final int EXIT_NOT_FOUND = 6;
 
     /** Makes the transport a client sends and receives through; tests give an in-memory one. */
     @FunctionalInterface

@@ -2,11 +2,15 @@ package raftudp.client;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import raftudp.kv.Value;
 
+import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /** The key-value subcommands: put, get, delete, cas. */
@@ -39,7 +43,11 @@ final class KvCommands {
     }
 
     @Command(name = "get", mixinStandardHelpOptions = true,
-            description = "Print the value under KEY (a linearizable read through the leader).")
+            description = {"Print the value under KEY (a linearizable read through the leader).",
+                    "Bytes print as b\"text\" when every byte is printable ASCII, else as hex (0x...); "
+                            + "more than " + Texts.SHOWN_BYTES_MAX + " bytes print as their length and first "
+                            + Texts.PREFIX_BYTES + " bytes.",
+                    "Exit code " + ClientMain.EXIT_NOT_FOUND + " when KEY is absent."})
     static final class Get implements Callable<Integer> {
         @ParentCommand
         ClientMain parent;
@@ -47,10 +55,25 @@ final class KvCommands {
         CommandSpec spec;
         @Parameters(index = "0", paramLabel = "KEY")
         String key;
+        @Option(names = "--hex", description = "Print a bytes value in hex, every byte of it.")
+        boolean hex;
+        @Option(names = "--out", paramLabel = "FILE",
+                description = "Save the value in FILE instead of printing it: bytes as they are, a string as UTF-8 "
+                        + "(an integer or a list is refused, exit code 1). FILE is left alone when KEY is absent.")
+        Path outFile;
 
         @Override
         public Integer call() {
-            return run(parent, spec, new raftudp.kv.Command.Get(ClientMain.key(spec, key, "KEY")));
+            raftudp.kv.Command.Get get = new raftudp.kv.Command.Get(ClientMain.key(spec, key, "KEY"));
+            if (hex && outFile != null) {
+                throw new ParameterException(spec.commandLine(), "--hex prints the value and --out saves it: "
+                        + "give one");
+            }
+            parent.rejectAppendWith(spec);
+            PrintWriter err = spec.commandLine().getErr();
+            return parent.withClient(spec, (client, out) -> outFile != null
+                    ? Outputs.saveGet(get, client.execute(get), outFile, out, err)
+                    : Outputs.printGet(get, client.execute(get), hex, out));
         }
     }
 

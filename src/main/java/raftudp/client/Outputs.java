@@ -3,7 +3,11 @@ package raftudp.client;
 import raftudp.kv.Command;
 import raftudp.kv.Result;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /** The lines the CLI prints for an operation's result, and its exit code. */
 final class Outputs {
@@ -18,6 +22,56 @@ final class Outputs {
     static int print(Command command, Result result, RaftClient client, PrintWriter out) {
         out.println(line(command, result) + (command.isWrite() ? leader(client) : ""));
         return ClientMain.exitCode(result);
+    }
+
+    /**
+     * Prints the answer to a get: {@code KEY = VALUE} as {@link Texts#shown} renders it, or
+     * {@code KEY: not found}.
+     *
+     * @return {@link ClientMain#EXIT_OK}, or {@link ClientMain#EXIT_NOT_FOUND} for a missing key
+     */
+    static int printGet(Command.Get get, Result result, boolean hex, PrintWriter out) {
+        if (result instanceof Result.Found found) {
+            out.println(Texts.key(get.key()) + " = " + Texts.shown(found.value(), hex));
+            return ClientMain.EXIT_OK;
+        }
+        out.println(line(get, result));
+        return result instanceof Result.NotFound ? ClientMain.EXIT_NOT_FOUND : ClientMain.exitCode(result);
+    }
+
+    /**
+     * Saves the answer to a get in {@code file}: a bytes value as it is, a string as its
+     * UTF-8; prints one line saying so. A missing key, or a value of another type, leaves
+     * the file untouched.
+     *
+     * @return {@link ClientMain#EXIT_OK}; {@link ClientMain#EXIT_NOT_FOUND} for a missing key;
+     *         {@link ClientMain#EXIT_REFUSED} for an integer or a list; {@link ClientMain#EXIT_IO}
+     *         when the file cannot be written
+     */
+    static int saveGet(Command.Get get, Result result, Path file, PrintWriter out, PrintWriter err) {
+        String key = Texts.key(get.key());
+        if (!(result instanceof Result.Found found)) {
+            return printGet(get, result, false, out);
+        }
+        byte[] bytes;
+        if (found.value() instanceof raftudp.kv.Value.Bytes b) {
+            bytes = b.value();
+        } else if (found.value() instanceof raftudp.kv.Value.Str s) {
+            bytes = s.value().getBytes(StandardCharsets.UTF_8);
+        } else {
+            err.println("raft-client: --out saves bytes or a string, and " + key + " holds "
+                    + Texts.value(found.value()) + "; " + file + " not written");
+            return ClientMain.EXIT_REFUSED;
+        }
+        try {
+            Files.write(file, bytes);
+        } catch (IOException e) {
+            err.println("raft-client: cannot write " + file + ": " + e);
+            return ClientMain.EXIT_IO;
+        }
+        out.println("OK: wrote " + bytes.length + (bytes.length == 1 ? " byte" : " bytes") + " of " + key + " to "
+                + file);
+        return ClientMain.EXIT_OK;
     }
 
     /** The line for a result, without the leader. */

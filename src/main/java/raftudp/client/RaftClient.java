@@ -228,7 +228,11 @@ public final class RaftClient implements AutoCloseable {
         return status(all, waitMs);
     }
 
-    private List<NodeStatus> status(List<Integer> nodes, long waitMs) throws RaftClientException {
+    /**
+     * Asks the given nodes (indexes in the node list) for their status; a node that does
+     * not answer within {@code waitMs} gets an error line. One line per node, in the order given.
+     */
+    public List<NodeStatus> status(List<Integer> nodes, long waitMs) throws RaftClientException {
         for (int n : nodes) {
             if (n < 0 || n >= options.nodes().size()) {
                 throw new IllegalArgumentException("node " + n + " outside 0.." + (options.nodes().size() - 1));

@@ -8,6 +8,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
+import java.net.InetSocketAddress;
 import java.time.LocalTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -25,48 +26,91 @@ final class StatusCommands {
 
     /** Asks the -d node, or all nodes, for their status. */
     private static List<NodeStatus> query(RaftClient client, int only, long waitMs) throws RaftClientException {
-        if (only < 0) {
-            return client.statusAll(waitMs);
-        }
-        List<NodeStatus> all = new ArrayList<>();
-        for (NodeStatus s : client.statusAll(waitMs)) {
-            if (s.node() == only) {
-                all.add(s);
-            }
-        }
-        return all;
+        return only < 0 ? client.statusAll(waitMs) : client.status(List.of(only), waitMs);
     }
 
-    /** Prints the table and a line about the leader; returns the exit code (3 when no node answered). */
-    static int print(List<NodeStatus> rows, long waitMs, PrintWriter out) {
+    /**
+     * Prints the table and a line about the leader; returns the exit code (3 when no node answered).
+     *
+     * @param nodes the client addresses of the cluster's nodes, to name a leader that was not asked
+     */
+    static int print(List<NodeStatus> rows, List<InetSocketAddress> nodes, long waitMs, PrintWriter out) {
         out.print(StatusTable.render(rows));
-        out.println(summary(rows, waitMs));
+        out.println(summary(rows, nodes, waitMs));
         return rows.stream().anyMatch(NodeStatus::answered) ? ClientMain.EXIT_OK : ClientMain.EXIT_UNAVAILABLE;
     }
 
-    /** One line: who leads, or why nobody seems to. */
-    static String summary(List<NodeStatus> rows, long waitMs) {
-        List<NodeStatus> leaders = new ArrayList<>();
-        for (NodeStatus s : rows) {
-            if (s.answered() && "LEADER".equals(s.report().role())) {
-                leaders.add(s);
-            }
-        }
+    /**
+     * One line: who leads, or why nobody seems to. The leader is the one named at the highest
+     * term among the answers, by itself (its role is LEADER) or by a node that follows it: so
+     * a leader that was not asked (status -d), or did not answer, is still named.
+     */
+    static String summary(List<NodeStatus> rows, List<InetSocketAddress> nodes, long waitMs) {
         if (rows.stream().noneMatch(NodeStatus::answered)) {
             return "no node answered within " + Texts.millis(waitMs);
         }
-        if (leaders.isEmpty()) {
+        List<NodeStatus> selfLeaders = new ArrayList<>();
+        NodeStatus newest = null; // the answer naming a leader at the highest term
+        for (NodeStatus s : rows) {
+            if (!s.answered()) {
+                continue;
+            }
+            if (isLeader(s)) {
+                selfLeaders.add(s);
+            }
+            if (leaderOf(s) >= 0 && (newest == null || s.report().term() > newest.report().term()
+                    || s.report().term() == newest.report().term() && isLeader(s))) {
+                newest = s;
+            }
+        }
+        if (selfLeaders.size() > 1) {
+            StringBuilder sb = new StringBuilder("several nodes say they lead:");
+            for (NodeStatus l : selfLeaders) {
+                sb.append(" node ").append(l.node()).append(" (term ").append(l.report().term()).append(')');
+            }
+            return sb.append("; the one with the highest term is current, the others have not heard of it yet")
+                    .toString();
+        }
+        if (newest == null) {
             return "no leader among the nodes that answered (an election may be under way)";
         }
-        if (leaders.size() == 1) {
-            NodeStatus l = leaders.get(0);
-            return "leader: node " + l.node() + " (" + Texts.address(l.address()) + "), term " + l.report().term();
+        int leader = leaderOf(newest);
+        long term = newest.report().term();
+        String where = leader < nodes.size() ? Texts.address(nodes.get(leader)) : "not in the node list";
+        String line = "leader: node " + leader + " (" + where + "), term " + term;
+        if (isLeader(newest)) {
+            return line;
         }
-        StringBuilder sb = new StringBuilder("several nodes say they lead:");
-        for (NodeStatus l : leaders) {
-            sb.append(" node ").append(l.node()).append(" (term ").append(l.report().term()).append(')');
+        List<Integer> namers = new ArrayList<>();
+        for (NodeStatus s : rows) {
+            if (s.answered() && s.report().term() == term && leaderOf(s) == leader) {
+                namers.add(s.node());
+            }
         }
-        return sb.append("; the one with the highest term is current, the others have not heard of it yet").toString();
+        line += ", as " + (namers.size() == 1 ? "node " + namers.get(0) + " reports" : "nodes " + join(namers)
+                + " report");
+        if (!selfLeaders.isEmpty()) {
+            NodeStatus stale = selfLeaders.get(0);
+            line += "; node " + stale.node() + " still says it leads, at term " + stale.report().term();
+        }
+        return line;
+    }
+
+    private static boolean isLeader(NodeStatus s) {
+        return "LEADER".equals(s.report().role());
+    }
+
+    /** The leader an answer names: the node itself when it leads, else its leader id (-1: none). */
+    private static int leaderOf(NodeStatus s) {
+        return isLeader(s) ? s.node() : s.report().leaderId();
+    }
+
+    private static String join(List<Integer> ids) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < ids.size(); i++) {
+            sb.append(i == 0 ? "" : i == ids.size() - 1 ? " and " : ", ").append(ids.get(i));
+        }
+        return sb.toString();
     }
 
     private static long checkMs(CommandSpec spec, long ms, String option) {
@@ -93,7 +137,8 @@ final class StatusCommands {
             parent.rejectAppendWith(spec);
             long wait = checkMs(spec, waitMs, "--wait-ms");
             int only = parent.destination(spec, parent.cluster(spec));
-            return parent.withClient(spec, (client, out) -> print(query(client, only, wait), wait, out));
+            return parent.withClient(spec,
+                    (client, out) -> print(query(client, only, wait), client.nodes(), wait, out));
         }
     }
 
@@ -131,7 +176,7 @@ final class StatusCommands {
             long next = System.nanoTime();
             for (long i = 1; count == 0 || i <= count; i++) {
                 out.println("-- " + LocalTime.now().truncatedTo(ChronoUnit.MILLIS) + (count == 0 ? "" : " (" + i + "/" + count + ")"));
-                print(query(client, only, wait), wait, out);
+                print(query(client, only, wait), client.nodes(), wait, out);
                 out.flush();
                 if (count != 0 && i == count) {
                     break;

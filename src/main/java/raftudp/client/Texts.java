@@ -14,6 +14,74 @@ final class Texts {
         return v == null ? "absent" : v.toString();
     }
 
+    /** Longest bytes value {@code get} prints in full without {@code --hex}, in bytes. */
+    static final int SHOWN_BYTES_MAX = 256;
+    /** How many leading bytes {@code get} prints of a longer value without {@code --hex}. */
+    static final int PREFIX_BYTES = 32;
+
+    /**
+     * A value as {@code get} prints it. Bytes: with {@code hex}, {@code 0x} and every byte
+     * in hex, however many; without, printable ASCII (0x20..0x7e, at least one byte) as
+     * {@code b"text"} with {@code "} and {@code \} escaped, other bytes in hex, and a value
+     * longer than {@link #SHOWN_BYTES_MAX} as its length and first {@link #PREFIX_BYTES}
+     * bytes. Lists show their items so; other values as {@link #value(Value)}.
+     */
+    static String shown(Value v, boolean hex) {
+        if (v instanceof Value.Bytes b) {
+            return shownBytes(b.value(), hex);
+        }
+        if (v instanceof Value.ListValue l) {
+            StringBuilder sb = new StringBuilder("[");
+            for (Value item : l.items()) {
+                sb.append(sb.length() > 1 ? ", " : "").append(shown(item, hex));
+            }
+            return sb.append(']').toString();
+        }
+        return value(v);
+    }
+
+    private static String shownBytes(byte[] b, boolean hex) {
+        if (hex) {
+            return "0x" + hex(b, b.length);
+        }
+        if (b.length > SHOWN_BYTES_MAX) {
+            return "bytes[" + b.length + "] 0x" + hex(b, PREFIX_BYTES) + "... (--hex shows all, --out FILE saves them)";
+        }
+        if (!printable(b)) {
+            return "0x" + hex(b, b.length);
+        }
+        StringBuilder sb = new StringBuilder("b\"");
+        for (byte x : b) {
+            if (x == '"' || x == '\\') {
+                sb.append('\\');
+            }
+            sb.append((char) x);
+        }
+        return sb.append('"').toString();
+    }
+
+    /** True for at least one byte, all printable ASCII. */
+    static boolean printable(byte[] b) {
+        if (b.length == 0) {
+            return false;
+        }
+        for (byte x : b) {
+            if (x < 0x20 || x > 0x7e) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The first {@code n} bytes of {@code b} as lower-case hex digits. */
+    static String hex(byte[] b, int n) {
+        StringBuilder sb = new StringBuilder(2 * n);
+        for (int i = 0; i < n; i++) {
+            sb.append(Character.forDigit((b[i] >> 4) & 0xf, 16)).append(Character.forDigit(b[i] & 0xf, 16));
+        }
+        return sb.toString();
+    }
+
     /** A key, quoted when it holds spaces or is empty. */
     static String key(String k) {
         return k.isEmpty() || k.chars().anyMatch(Character::isWhitespace) ? '"' + k + '"' : k;

@@ -9,6 +9,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import raftudp.core.TermCeilingException;
+import raftudp.logging.LogSetup;
 import raftudp.storage.FileStorage;
 import raftudp.storage.FileStorageOptions;
 import raftudp.storage.FsyncPolicy;
@@ -30,13 +31,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.UnaryOperator;
 
 /**
  * {@code raft-node}: runs one node of the cluster until SIGTERM or Ctrl-C.
  * {@code java -jar raft-node.jar 0} starts node 0 of the default (testbed) cluster.
  * Exit codes: 0 clean stop (a JVM stopped by SIGTERM reports 143), 1 the node could not
- * start or failed, 2 bad arguments.
+ * start or failed, {@value #EXIT_USAGE} bad arguments.
  */
 @Command(name = "raft-node", mixinStandardHelpOptions = true, versionProvider = Versions.class,
         sortOptions = false, usageHelpAutoWidth = true,
@@ -48,14 +51,18 @@ import java.util.concurrent.Callable;
                 "A basePort stands for the five ports base..base+4: vote, heartbeat, append, client, snapshot.",
                 "Faults (--fault TARGET=RULE, repeatable): what this node sends to TARGET (an IPv4 host, or '*' for "
                         + "every host without its own rule) is damaged: RULE is comma-separated delay:5ms, jitter:1ms, "
-                        + "loss:5%%, dup:1%% (or none), e.g. --fault 10.0.2.2=delay:5ms,loss:1%% --fault '*=delay:2ms'. "
-                        + "Change them at run time with 'raft-client fault'; see docs/node.md.",
+                        + "loss:5%%, dup:1%% (or none), e.g.",
+                "  --fault 10.0.2.2=delay:5ms,loss:1%% --fault '*=delay:2ms'",
+                "Change them at run time with 'raft-client fault'; see docs/node.md.",
                 "Security: with --cluster-key FILE every datagram is authenticated (HMAC-SHA256) and only "
                         + "authenticated ones are taken; admin requests ('raft-client fault') are accepted when "
                         + "authenticated. Without a key they are refused unless --allow-admin is given. Make a key "
-                        + "with: head -c 32 /dev/urandom | base64 > cluster.key; chmod 600 cluster.key "
-                        + "(docs/wire-format.md section 10).",
-                "Defaults of the timeouts are measured: see docs/timeouts.md."})
+                        + "(docs/wire-format.md section 10) with:",
+                "  head -c 32 /dev/urandom | base64 > cluster.key; chmod 600 cluster.key",
+                "Logs go to stderr, and with --log-file FILE or $RAFTUDP_LOG_DIR to a file too.",
+                "Defaults of the timeouts are measured: see docs/timeouts.md.",
+                "Exit codes: 0 clean stop (a JVM ended by SIGTERM reports 143), 1 the node could not start or "
+                        + "failed, 2 bad arguments."})
 public final class NodeMain implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(NodeMain.class);
 
@@ -138,13 +145,48 @@ public final class NodeMain implements Callable<Integer> {
             description = "TRACE, DEBUG, INFO, WARN or ERROR (default: INFO, or $RAFTUDP_LOG_LEVEL)")
     String logLevel;
 
+    @Option(names = "--log-file", paramLabel = "FILE",
+            description = "append the log to FILE as well as to stderr (default: $RAFTUDP_LOG_DIR/node-INDEX.log "
+                    + "when RAFTUDP_LOG_DIR is set, else stderr only)")
+    Path logFile;
+
+    /** The environment: {@link System#getenv(String)}, or what a test gives. */
+    private final UnaryOperator<String> env;
+
+    /** The program as run from the command line: the process's environment. */
+    public NodeMain() {
+        this(System::getenv);
+    }
+
+    NodeMain(UnaryOperator<String> env) {
+        this.env = env;
+    }
+
+    /** Exit code of a bad argument. */
+    static final int EXIT_USAGE = 2;
+
     public static void main(String[] args) {
-        System.exit(new CommandLine(new NodeMain()).execute(args));
+        System.exit(commandLine(new NodeMain()).execute(args));
+    }
+
+    /** The command line of {@code app}: a bad argument prints one line and where to read more, not the usage. */
+    static CommandLine commandLine(NodeMain app) {
+        return new CommandLine(app).setParameterExceptionHandler(NodeMain::usageError);
+    }
+
+    private static int usageError(CommandLine.ParameterException e, String[] args) {
+        CommandLine cl = e.getCommandLine();
+        PrintWriter err = cl.getErr();
+        err.println("raft-node: " + e.getMessage());
+        CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
+        err.println("Try '" + cl.getCommandSpec().qualifiedName() + " --help' for more.");
+        err.flush();
+        return EXIT_USAGE;
     }
 
     /** Everything the arguments decide, checked before anything starts. */
     record Plan(ClusterConfig cluster, int index, NodeSettings settings, TransportChoice transport,
-                FileStorageOptions storage, Map<String, FaultRule> faults) {
+                FileStorageOptions storage, Map<String, FaultRule> faults, Optional<Path> logFile) {
     }
 
     @Override
@@ -158,6 +200,9 @@ public final class NodeMain implements Callable<Integer> {
                 + ", faults " + Faults.describe(plan.faults()));
         out.println("raft-node " + plan.index() + ": " + plan.settings().describeSecurity());
         out.flush();
+        Optional<Path> logTo = plan.logFile().filter(f -> logFileOpens(f, err));
+        LOG.info("node {}: data directory {}, log file {}", plan.index(), plan.storage().dir().toAbsolutePath(),
+                logTo.map(f -> f.toAbsolutePath().toString()).orElse("none (stderr only)"));
         if (clusterKeyFile != null) {
             ClusterKey.permissionWarning(clusterKeyFile).ifPresent(w -> {
                 err.println("raft-node: WARNING: " + w);
@@ -249,7 +294,18 @@ public final class NodeMain implements Callable<Integer> {
         FileStorageOptions storage = FileStorageOptions.builder(dir).fsyncPolicy(policy)
                 .batch(fsyncBatchMs, FileStorageOptions.BATCH_BYTES_MAX_DEFAULT)
                 .commitPersistIntervalMs(commitPersistMs).build();
-        return new Plan(cluster, index, settings, choice, storage, faultRules);
+        return new Plan(cluster, index, settings, choice, storage, faultRules,
+                LogSetup.nodeLogFile(logFile, env.apply(LogSetup.LOG_DIR_ENV), index));
+    }
+
+    /** Sends the log to {@code file} too; true if it could, else a warning on {@code err}. */
+    private static boolean logFileOpens(Path file, PrintWriter err) {
+        Optional<String> problem = LogSetup.addFile(file);
+        problem.ifPresent(p -> {
+            err.println("raft-node: WARNING: cannot log to " + file + " (" + p + "); logging to stderr only");
+            err.flush();
+        });
+        return problem.isEmpty();
     }
 
     /** The transport of the plan inside the fault layer, with the --fault rules in force from the start. */

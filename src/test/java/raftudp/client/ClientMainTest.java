@@ -72,7 +72,7 @@ class ClientMainTest {
         assertRun(0, "OK: f = 0x010203", run("put", "f", "@" + f));
         assertRun(0, "OK: deleted f (previous: 0x010203)", run("delete", "f"));
         assertRun(0, "OK: f was already absent", run("delete", "f"));
-        assertRun(0, "f: not found", run("get", "f"));
+        assertRun(6, "f: not found", run("get", "f"));
         assertRun(0, "OK: c = 1 (previous: absent)", run("cas", "c", "-", "1"));
         assertRun(1, "CAS FAILED: c is 1, not 5; nothing changed", run("cas", "c", "5", "2"));
         assertRun(0, "OK: c = 2 (previous: 1)", run("cas", "c", "1", "2"));
@@ -104,6 +104,9 @@ class ClientMainTest {
         "-s ::1 get k                   | -s ::1 is not an IPv4 address",
         "--source-port 70000 get k      | --source-port 70000 outside 0..65535",
         "frobnicate                     | Unmatched argument",
+        "get                            | Missing required parameter: 'KEY'",
+        "get k --timeout-ms 1 --timeout-ms 2 | option '--timeout-ms' (MS) should be specified only once",
+        "status --wait-ms soon          | Invalid value for option '--wait-ms': 'soon' is not a long",
         "''                             | nothing to do: give -da VALUE or a command",
     })
     void badArgumentsSayWhatIsWrongAndExit2(String args, String message) {
@@ -118,6 +121,7 @@ class ClientMainTest {
         assertEquals(2, r.code(), r.toString());
         assertTrue(r.err().startsWith("raft-client: ") && r.err().contains(message), r.toString());
         assertTrue(r.err().contains("--help' for more."), r.toString());
+        assertTrue(!r.err().contains("Usage:"), "one line and a pointer, not the usage: " + r);
         assertEquals("", r.out());
     }
 
@@ -134,7 +138,8 @@ class ClientMainTest {
         assertEquals(0, r.code());
         assertTrue(r.out().contains("-da=VALUE"), r.out());
         assertTrue(r.out().contains("inserted this value into the Raft log"), r.out());
-        assertTrue(r.out().contains("Exit codes: 0 done"), r.out());
+        assertTrue(r.out().contains("Exit codes:\n  0  done\n"), r.out());
+        assertTrue(r.out().contains("\n  6  key not found (get)\n"), r.out());
         assertEquals(0, Cli.run(Cli.NO_NETWORK, "bench", "--help").code());
     }
 
@@ -185,6 +190,24 @@ class ClientMainTest {
         Cli.Run one = run("-d", "1", "status", "--wait-ms", "100");
         assertEquals(3, one.code(), one.toString());
         assertEquals(2, one.out().split("\n").length - 1, "a header and node 1's line: " + one.out());
+    }
+
+    @Test
+    void statusOfOneFollowerNamesTheLeaderItReports() throws Exception {
+        cluster = new FakeCluster(3, 2);
+        Cli.Run one = run("-d", "0", "status", "--wait-ms", "1000");
+        assertEquals(0, one.code(), one.toString());
+        String[] lines = one.out().split("\n");
+        assertEquals(3, lines.length, "a header, node 0's line and the summary: " + one.out());
+        assertTrue(lines[1].startsWith("0   127.0.0.1:9994  FOLLOWER  3     2 "), one.out());
+        assertEquals("leader: node 2 (127.0.0.3:9994), term 3, as node 0 reports", lines[2]);
+        assertTrue(cluster.node(0).statusRequests() >= 1, "node 0 was asked");
+        assertEquals(0, cluster.node(1).statusRequests() + cluster.node(2).statusRequests(), "only node 0 was asked");
+
+        cluster.node(2).answersStatus(false);
+        Cli.Run watch = run("watch", "--count", "1", "--wait-ms", "300");
+        assertTrue(watch.out().contains("leader: node 2 (127.0.0.3:9994), term 3, as nodes 0 and 1 report"),
+                watch.out());
     }
 
     @Test

@@ -85,6 +85,7 @@ final class FakeNode implements AutoCloseable {
     private final BlockingQueue<Request> arrivals = new LinkedBlockingQueue<>();
     private volatile Policy policy;
     private volatile boolean answersStatus = true;
+    private final java.util.concurrent.atomic.AtomicInteger statusRequests = new java.util.concurrent.atomic.AtomicInteger();
     private volatile String role = "FOLLOWER";
     private volatile int leaderId = -1;
     private final List<Runnable> held = new ArrayList<>();
@@ -110,6 +111,11 @@ final class FakeNode implements AutoCloseable {
     void role(String r, int leader) {
         role = r;
         leaderId = leader;
+    }
+
+    /** Status requests received so far. */
+    int statusRequests() {
+        return statusRequests.get();
     }
 
     /** Requests received so far, in order. */
@@ -184,6 +190,7 @@ final class FakeNode implements AutoCloseable {
         }
         Object m = got.get().message();
         if (m instanceof StatusRequest) {
+            statusRequests.incrementAndGet();
             if (answersStatus) {
                 sendTo(from, report());
             }

@@ -31,7 +31,7 @@ class NodeMainArgumentsTest {
     private static Run run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int code = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> new CommandLine(new NodeMain())
+        int code = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> NodeMain.commandLine(new NodeMain())
                 .setOut(new PrintWriter(out)).setErr(new PrintWriter(err)).execute(args));
         return new Run(code, out.toString(), err.toString());
     }
@@ -73,7 +73,27 @@ class NodeMainArgumentsTest {
         Run r = run(args.isEmpty() ? new String[0] : args.trim().split("\\s+"));
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().contains(expected.trim()), "expected '" + expected.trim() + "' in:\n" + r.err());
-        assertTrue(r.err().contains("Usage: raft-node"), r.err());
+        assertTrue(r.err().startsWith("raft-node: "), r.err());
+        assertTrue(r.err().endsWith("Try 'raft-node --help' for more.\n"), r.err());
+        assertTrue(!r.err().contains("Usage:"), "one line and a pointer, not the usage:\n" + r.err());
+    }
+
+    @Test
+    void anOptionGivenTwice_isOneLineAndAPointerToTheHelp() {
+        Run r = run("0", "--data-dir", "a", "--data-dir", "b");
+        assertEquals(2, r.code(), r.err());
+        assertEquals("raft-node: option '--data-dir' (DIR) should be specified only once\n"
+                + "Try 'raft-node --help' for more.\n", r.err());
+        assertEquals("", r.out());
+    }
+
+    @Test
+    void aMistypedOption_getsASuggestion() {
+        Run r = run("0", "--data-dri", "a");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().startsWith("raft-node: Unknown options: '--data-dri', 'a'\n"), r.err());
+        assertTrue(r.err().contains("--data-dir"), "suggested: " + r.err());
+        assertTrue(r.err().endsWith("Try 'raft-node --help' for more.\n"), r.err());
     }
 
     @Test
@@ -199,5 +219,61 @@ class NodeMainArgumentsTest {
         NodeMain main = new NodeMain();
         new CommandLine(main).parseArgs(args.toArray(new String[0]));
         assertEquals(custom, main.plan().settings());
+    }
+
+    @Test
+    void theLogFileIsTheOption_elseNodeIndexInRaftudpLogDir_elseNone(@TempDir Path tmp) {
+        java.util.Map<String, String> env = java.util.Map.of("RAFTUDP_LOG_DIR", tmp.resolve("logs").toString());
+        NodeMain fromEnv = new NodeMain(env::get);
+        new CommandLine(fromEnv).parseArgs("2");
+        assertEquals(java.util.Optional.of(tmp.resolve("logs/node-2.log")), fromEnv.plan().logFile());
+        NodeMain option = new NodeMain(env::get);
+        new CommandLine(option).parseArgs("2", "--log-file", "n.log");
+        assertEquals(java.util.Optional.of(Path.of("n.log")), option.plan().logFile(), "the option wins");
+        NodeMain none = new NodeMain(name -> null);
+        new CommandLine(none).parseArgs("2");
+        assertEquals(java.util.Optional.empty(), none.plan().logFile());
+    }
+
+    @Test
+    void aNodeStartedWithRaftudpLogDir_logsToItsFile_andSaysSoInOneLine(@TempDir Path tmp) throws Exception {
+        ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+                org.slf4j.Logger.ROOT_LOGGER_NAME);
+        ch.qos.logback.classic.Level before = root.getLevel();
+        Path logs = tmp.resolve("logs");
+        Path data = tmp.resolve("d");
+        int base = LoopbackPorts.freeBase(5);
+        try (DatagramSocket taken = new DatagramSocket(base, InetAddress.getLoopbackAddress())) {
+            StringWriter out = new StringWriter();
+            StringWriter err = new StringWriter();
+            int code = NodeMain.commandLine(new NodeMain(java.util.Map.of("RAFTUDP_LOG_DIR", logs.toString())::get))
+                    .setOut(new PrintWriter(out)).setErr(new PrintWriter(err))
+                    .execute("0", "--peers", "127.0.0.1:" + base, "--data-dir", data.toString(), "--log-level", "info");
+            assertEquals(1, code, "the vote port is taken: " + err);
+        } finally {
+            root.setLevel(before);
+            ch.qos.logback.core.Appender<ch.qos.logback.classic.spi.ILoggingEvent> file = root.getAppender("FILE");
+            root.detachAppender(file);
+            file.stop();
+        }
+        java.util.List<String> lines = Files.readAllLines(logs.resolve("node-0.log"));
+        assertTrue(lines.stream().anyMatch(l -> l.matches(".* INFO .*node 0: data directory " + java.util.regex.Pattern
+                .quote(data.toAbsolutePath() + ", log file " + logs.resolve("node-0.log").toAbsolutePath()))),
+                lines.toString());
+    }
+
+    @Test
+    void aLogFileThatCannotBeOpened_isAWarning_andTheNodeGoesOn(@TempDir Path tmp) throws Exception {
+        Path plain = tmp.resolve("plain");
+        Files.writeString(plain, "");
+        int base = LoopbackPorts.freeBase(5);
+        try (DatagramSocket taken = new DatagramSocket(base, InetAddress.getLoopbackAddress())) {
+            Run r = run("0", "--peers", "127.0.0.1:" + base, "--data-dir", tmp.resolve("d").toString(),
+                    "--log-file", plain.resolve("node-0.log").toString());
+            assertTrue(r.err().contains("raft-node: WARNING: cannot log to " + plain.resolve("node-0.log") + " ("),
+                    r.err());
+            assertTrue(r.err().contains("); logging to stderr only"), r.err());
+            assertTrue(r.err().contains("cannot start node 0"), "it went on to start: " + r.err());
+        }
     }
 }
