@@ -32,7 +32,7 @@ NODE_JAR = os.path.join(topo.REPO, "raft-node.jar")
 CLIENT_JAR = os.path.join(topo.REPO, "raft-client.jar")
 # Pacing of multi-datagram messages (raft-node/raft-client --pace-us) per switch backend:
 # simple_switch loses most of a back-to-back burst before its pipeline (32-108 of 745 datagrams
-# of a 1 MiB value got through); 0.2 ms apart, all pass. RAFT_PACE_US overrides it.
+# of a 1 MiB value got through); 0.2 ms apart, all pass. RAFTUDP_PACE_US overrides it.
 PACE_US = {"bmv2": 200, "linux": 0}
 # One convention for nodes started by `raft start` and by hand in an xterm (whose shell starts
 # in the repository, with RAFTUDP_LOG_DIR set): data in data/node-INDEX (raft-node's default),
@@ -84,6 +84,11 @@ class Testbed:
 
     def start(self):
         setLogLevel("warning" if self.quiet else "info")
+        # Before the hosts exist: their shells, and the xterms opened from them, inherit these,
+        # so that a node or client started by hand logs to logs/ and paces like `raft start`.
+        os.makedirs(LOG_DIR, exist_ok=True)
+        os.environ["RAFTUDP_LOG_DIR"] = LOG_DIR
+        os.environ["RAFTUDP_PACE_US"] = str(self.pace_us())
         # Mininet.init() would raise global kernel limits (kernel.pty.max and friends) on
         # the whole machine; we only need the open-file limit, for this process.
         Mininet.inited = True
@@ -120,8 +125,6 @@ class Testbed:
             opts = dict(loss_pct=link.loss_pct, delay_ms=link.delay_ms, bw_mbit=link.bw_mbit)
             if any(opts.values()):
                 self.faults.apply(link, **opts)
-        os.makedirs(LOG_DIR, exist_ok=True)
-        os.environ["RAFTUDP_LOG_DIR"] = LOG_DIR   # inherited by the xterms: hand-started nodes log there
         self._start_captures()
 
     def _start_captures(self):
@@ -165,7 +168,7 @@ class Testbed:
 
     def pace_us(self):
         """The pacing gap (µs) nodes and clients use on this backend."""
-        env = os.environ.get("RAFT_PACE_US")
+        env = os.environ.get("RAFTUDP_PACE_US")
         return int(env) if env else PACE_US.get(self.backend_name, 0)
 
     def pace_args(self):

@@ -50,7 +50,7 @@ def reset(tb):
         tb.raft_stop(h, kill=True)
     tb.heal()
     tb.faults.clear_all()
-    # Scenarios keep their nodes' data apart from the CLI's (data/HOST) and start afresh.
+    # Scenarios keep their nodes' data apart from the CLI's (data/node-INDEX) and start afresh.
     tb.data_root = os.path.join(testbed.DATA_DIR, "scenarios")
     if os.path.isdir(tb.data_root):
         shutil.rmtree(tb.data_root)

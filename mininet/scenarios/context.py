@@ -124,8 +124,9 @@ class Context:
     # ---- client ----------------------------------------------------------------------
 
     def client(self, args, host=CLIENT_HOST, timeout_s=CLIENT_TIMEOUT_S):
-        """Runs `java -jar raft-client.jar ARGS` on a host; returns (exit code, output)."""
-        args = list(self.tb.pace_args()) + list(args)   # global options go before the subcommand
+        """Runs `java -jar raft-client.jar ARGS` on a host, as a user would type it in its xterm;
+        returns (exit code, output). No --pace-us: the host's shell has the testbed's
+        RAFTUDP_PACE_US, which is the client's default, as in an xterm."""
         cmd = "timeout %d java -jar %s %s" % (timeout_s, testbed.CLIENT_JAR, " ".join(shlex.quote(a) for a in args))
         out = self.tb.host(host).cmd(cmd + '; echo "__rc=$?"')
         body, _, rc = out.rpartition("__rc=")

@@ -89,9 +89,10 @@ final class Call {
             if (attempts >= options.attemptsMax()) {
                 throw giveUp("after " + attempts + " attempts in " + Texts.millis(elapsedMs()));
             }
-            send(target);
-            long waitMs = options.attemptTimeoutMs() << Math.min(timeouts, attemptDoublingsMax);
-            RaftClient.Answer a = awaitAnswer(target, Math.min(deadlineNanos, System.nanoTime() + ms(waitMs)));
+            int datagrams = send(target);
+            long waitNanos = ms(options.attemptTimeoutMs() << Math.min(timeouts, attemptDoublingsMax))
+                    + pacedNanos(datagrams);
+            RaftClient.Answer a = awaitAnswer(target, Math.min(deadlineNanos, System.nanoTime() + waitNanos));
             if (a == null) {
                 timeouts++;
                 maybeApplied = true;
@@ -134,21 +135,44 @@ final class Call {
         }
     }
 
-    private void send(int target) {
+    /** Sends the request to {@code target}; returns how many datagrams it took. */
+    private int send(int target) {
         attempts++;
         LOG.debug("{} (client {}, seq {}) -> {}, attempt {}", Texts.command(request.command()),
                 Texts.clientId(request.clientId()), request.seq(), client.describe(target), attempts);
-        client.send(target, request);
+        return client.send(target, request);
+    }
+
+    /**
+     * What pacing adds to an attempt of {@code datagrams} datagrams: the time the request
+     * takes to leave (one gap per datagram), then the leader's copy of it to each follower,
+     * paced the same way on one schedule; one such time per node. Without it a paced 1 MiB
+     * write (745 datagrams, 0.2 ms apart: 0.15 s to send, 0.3 s more to reach two followers)
+     * was resent before it could commit, every resend one more 1 MiB entry to replicate.
+     */
+    long pacedNanos(int datagrams) {
+        if (datagrams <= 1) {
+            return 0;
+        }
+        return TimeUnit.MICROSECONDS.toNanos(options.paceGapMicros()) * datagrams * options.nodes().size();
     }
 
     /**
      * The next answer that counts for an attempt to {@code target}: an OK from anyone, or a
-     * refusal from {@code target}; null when none comes before {@code untilNanos}.
+     * refusal from {@code target}; null when none comes before {@code untilNanos}. While the
+     * chunks of an answer to this request keep arriving (a large value, paced by the node)
+     * the wait goes on until one attempt timeout after the last of them, up to the deadline.
      */
     private RaftClient.Answer awaitAnswer(int target, long untilNanos) throws RaftClientException {
+        long attemptNanos = ms(options.attemptTimeoutMs());
         while (true) {
             RaftClient.Answer a = box.poll(untilNanos);
             if (a == null) {
+                long more = Math.min(deadlineNanos, box.lastChunkNanos() + attemptNanos);
+                if (box.chunksArrived() && more - System.nanoTime() > 0) {
+                    untilNanos = more;
+                    continue;
+                }
                 return null;
             }
             ClientResponse r = (ClientResponse) a.message();

@@ -129,9 +129,10 @@ public final class ClientMain implements Callable<Integer> {
                     + "# starts a comment.")
     Path clusterFile;
 
-    @Option(names = "--pace-us", scope = ScopeType.INHERIT, paramLabel = "US", defaultValue = "0",
+    @Option(names = "--pace-us", scope = ScopeType.INHERIT, paramLabel = "US", defaultValue = "${env:RAFTUDP_PACE_US:-0}",
             description = "Space the datagrams of a large request US microseconds apart, for software switches "
-                    + "that lose back-to-back bursts (BMv2: 200; default: ${DEFAULT-VALUE}, back to back).")
+                    + "that lose back-to-back bursts (BMv2: 200). Default: $RAFTUDP_PACE_US (the testbed "
+                    + "sets it), else 0: back to back; now ${DEFAULT-VALUE}.")
     long paceMicros;
 
     @Option(names = "--timeout-ms", scope = ScopeType.INHERIT, paramLabel = "MS", defaultValue = "10000",

@@ -12,6 +12,9 @@ final class Mailbox {
     private static final RaftClient.Answer CLOSED = new RaftClient.Answer(-1, null, null);
 
     private final BlockingQueue<RaftClient.Answer> queue;
+    /** When the last chunk of a multi-datagram answer to this mailbox's request arrived; valid once one has. */
+    private volatile long lastChunkNanos;
+    private volatile boolean chunksArrived;
 
     Mailbox(int capacity) {
         queue = new ArrayBlockingQueue<>(capacity);
@@ -20,6 +23,21 @@ final class Mailbox {
     /** Queues an answer; false when the mailbox is full. Never blocks. */
     boolean offer(RaftClient.Answer answer) {
         return queue.offer(answer);
+    }
+
+    /** Notes that a chunk of a multi-datagram answer arrived (the answer is on its way). */
+    void chunkArrived() {
+        lastChunkNanos = System.nanoTime();
+        chunksArrived = true;
+    }
+
+    boolean chunksArrived() {
+        return chunksArrived;
+    }
+
+    /** {@link System#nanoTime()} of the last {@link #chunkArrived()}. */
+    long lastChunkNanos() {
+        return lastChunkNanos;
     }
 
     /** Wakes the waiting caller with {@link RaftClientException.Kind#CLOSED}. */

@@ -12,6 +12,7 @@ import raftudp.transport.Transport;
 import raftudp.transport.TransportException;
 import raftudp.wire.ErrorResponse;
 import raftudp.wire.MessageClass;
+import raftudp.wire.MessageType;
 import raftudp.wire.RaftHeader;
 import raftudp.wire.FaultRequest;
 import raftudp.wire.FaultResponse;
@@ -137,6 +138,7 @@ public final class RaftClient implements AutoCloseable {
         this.codec = new WireCodec(RaftHeader.NO_NODE, random.nextInt(), WireLimits.DEFAULT, wireStats,
                 options.clusterKey());
         this.decoder = new WireDecoder(wireStats, RaftClient::nowMs, "client", options.clusterKey());
+        this.decoder.admitChunksWith(this::noteChunk);
         this.inFlight = new Semaphore(options.inFlightMax(), true);
         this.nextReadSeq = new AtomicLong(1 + (random.nextLong() >>> 2));
         this.defaultSession = new ClientSession(this);
@@ -426,13 +428,15 @@ public final class RaftClient implements AutoCloseable {
         return closed;
     }
 
-    /** Encodes and sends {@code message} to node {@code node}'s client port. */
-    void send(int node, Object message) {
+    /** Encodes and sends {@code message} to node {@code node}'s client port; returns its datagrams (0: closed). */
+    int send(int node, Object message) {
         if (closed) {
-            return;
+            return 0;
         }
         InetSocketAddress to = options.nodes().get(node);
-        pacer.send(transport::send, options.localPort(), to, codec.encode(message));
+        List<byte[]> datagrams = codec.encode(message);
+        pacer.send(transport::send, options.localPort(), to, datagrams);
+        return datagrams.size();
     }
 
     /** Where an operation starts: the known leader, else the first node. */
@@ -513,6 +517,22 @@ public final class RaftClient implements AutoCloseable {
             unexpectedMessages.increment();
             LOG.debug("ignored a {} from {}", received.get().type(), from);
         }
+    }
+
+    /**
+     * Sees every chunk of a multi-datagram message before it is buffered: one of an answer to
+     * an operation in flight tells that operation its answer is coming (a paced 1 MiB value
+     * takes longer than an attempt timeout to arrive). Admits every chunk: what does not
+     * belong is dropped once whole, as before.
+     */
+    private String noteChunk(RaftHeader h, Object origin) {
+        if (h.typeCode() == MessageType.CLIENT_RESPONSE.code()) {
+            Mailbox box = pending.get(new RequestKey(h.indexA(), h.indexB()));
+            if (box != null) {
+                box.chunkArrived();
+            }
+        }
+        return null;
     }
 
     /** The node that sent a message: by its address, else by the header's source id; -1 when neither fits. */

@@ -130,10 +130,11 @@ public final class NodeMain implements Callable<Integer> {
                     + "everything sent, take only authenticated datagrams")
     Path clusterKeyFile;
 
-    @Option(names = "--pace-us", paramLabel = "US", defaultValue = "0",
+    @Option(names = "--pace-us", paramLabel = "US", defaultValue = "${env:RAFTUDP_PACE_US:-0}",
             description = "space the datagrams of each multi-datagram message (snapshot chunks, large "
                     + "appends and answers) US microseconds apart, for software switches that lose "
-                    + "back-to-back bursts (BMv2: 200); default: ${DEFAULT-VALUE}, back to back")
+                    + "back-to-back bursts (BMv2: 200); default: $RAFTUDP_PACE_US (the testbed sets it), "
+                    + "else 0: back to back; now ${DEFAULT-VALUE}")
     long paceMicros;
 
     @Option(names = "--allow-admin",

@@ -178,6 +178,27 @@ final class FakeNode implements AutoCloseable {
         }
     }
 
+    /**
+     * Sends {@code response} to the request's sender from another thread, its datagrams
+     * {@code gapMillis} apart: a large answer on a slow, paced link. Returns that thread.
+     */
+    Thread answerSlowly(Request r, ClientResponse response, long gapMillis) {
+        List<byte[]> datagrams = codec.encode(response);
+        Thread t = new Thread(() -> {
+            for (byte[] d : datagrams) {
+                transport.send(address.getPort(), r.from(), d);
+                try {
+                    Thread.sleep(gapMillis); // the link's pace, not a wait for an event
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "fake-node-slow-answer");
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
     StatusReport report() {
         return new StatusReport(id, role, 3, leaderId, 10, 9, 1, 12, Map.of(),
                 Map.of("rx.datagrams", 100L + id, "tx.datagrams", 90L, "drop.SHORT", 2L, "drop.BAD_MAGIC", 1L));

@@ -365,4 +365,45 @@ class RaftClientTest {
         int sent = cluster.node(0).requests().size();
         assertTrue(sent >= 2 && sent <= 6, "large request sent " + sent + " times");
     }
+
+    @Test
+    void when_aLargeAnswerArrivesSlowerThanAnAttemptTimeout_then_theReadWaitsForItsChunksInsteadOfResending()
+            throws Exception {
+        cluster = new FakeCluster(1, 0);
+        byte[] big = new byte[40_000]; // about 30 datagrams
+        new java.util.Random(7).nextBytes(big);
+        cluster.node(0).policy((n, r) -> {
+            if (r.request().command().isWrite()) {
+                n.answerOk(r);
+            } else if (n.requests().size() == 2) { // the read's first attempt: 30 datagrams 10 ms apart
+                n.answerSlowly(r, n.applyAndPrepare(r), 10);
+            }
+        });
+        RaftClient client = cluster.client(ClientOptions.of(cluster.addresses()).withAttemptTimeoutMs(50)
+                .withBackoffMs(1, 10).withDeadlineMs(5_000).withSeed(3));
+        assertEquals(new Result.Ok(null), client.put("big", Value.of(big)));
+        Result got = client.get("big");
+        assertEquals(new Result.Found(Value.of(big)), got);
+        // the answer takes ~300 ms, six attempt timeouts: without waiting for its chunks the
+        // read is resent (and this node answers no resend)
+        assertEquals(2, cluster.node(0).requests().size(), "the read was resent while its answer arrived");
+    }
+
+    @Test
+    void when_aPacedLargeWriteTakesLongerToSendThanAnAttemptTimeout_then_itIsNotResentMeanwhile() throws Exception {
+        cluster = new FakeCluster(3, 0);
+        cluster.node(0).policy(FakeNode::answerOk);
+        // 100 KB in about 75 datagrams, 2 ms apart: 150 ms on the wire, three attempt timeouts
+        RaftClient client = cluster.client(ClientOptions.of(cluster.addresses()).withAttemptTimeoutMs(50)
+                .withBackoffMs(1, 10).withDeadlineMs(5_000).withSeed(4).withPacing(2_000));
+        assertEquals(new Result.Ok(null), client.put("big", Value.of(new byte[100_000])));
+        long oneCopy = new raftudp.wire.WireCodec(0xFFFF, 1, raftudp.wire.WireLimits.DEFAULT, new raftudp.wire.WireStats())
+                .encode(cluster.node(0).requests().get(0).request()).size();
+        assertTrue(oneCopy > 50, "the write took " + oneCopy + " datagrams");
+        // counted as they are handed to the pacer: a resend counts even while it waits its turn
+        assertEquals(oneCopy, client.counters().get("tx.datagrams"), "the paced write was resent before it had all left");
+        assertEquals(1, cluster.node(0).requests().size());
+        assertTrue(cluster.node(1).requests().isEmpty() && cluster.node(2).requests().isEmpty(),
+                "a paced write in flight was sent to another node");
+    }
 }
