@@ -3,6 +3,7 @@
 Run: /usr/bin/python3 -m unittest discover -s mininet/tests -v
 """
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -100,6 +101,20 @@ class P4SourceTest(unittest.TestCase):
         self.assertEqual((topo.NFT_TH_MAGIC_BITS - 64, 16), offsets["magic"])
         self.assertEqual((topo.NFT_TH_VERSION_BITS - 64, 8), offsets["version"])
         self.assertEqual((topo.NFT_TH_TYPE_BITS - 64, 8), offsets["msg_type"])
+
+    def test_seen_register_constants_match_the_java_codes(self):
+        consts = p4check.constants(self.text)
+        java = os.path.join(topo.REPO, "src", "main", "java", "raftudp")
+        with open(os.path.join(java, "wire", "MessageType.java")) as f:
+            codes = {m.group(1): int(m.group(2)) for m in re.finditer(r"^\s+([A-Z_]+)\((\d+),", f.read(), re.M)}
+        for name in ("APPEND_REQUEST", "HEARTBEAT", "SNAPSHOT_CHUNK", "TIMEOUT_NOW"):
+            self.assertEqual(codes[name], consts["RAFT_TYPE_" + name], name)
+        raft_codes = sorted(c for n, c in codes.items() if c < 16)
+        self.assertEqual((raft_codes[0], raft_codes[-1]), (consts["RAFT_TYPE_FIRST"], consts["RAFT_TYPE_LAST"]))
+        self.assertLess(max(codes.values()), consts["RAFT_TYPES"])
+        with open(os.path.join(java, "core", "Raft.java")) as f:
+            self.assertIn("TERM_MAX = 1L << 48;", f.read())
+        self.assertEqual(1 << 48, consts["RAFT_TERM_MAX"])
 
     def test_mismatches_are_reported(self):
         swapped = self.text.replace("bit<16> src_id;\n    bit<16> dst_id;", "bit<16> dst_id;\n    bit<16> src_id;")
