@@ -340,8 +340,7 @@ class Testbed:
             i = v["leader_id"]
             return "%d %s" % (i, self.t.cluster[i]) if i < len(self.t.cluster) else str(i)
 
-        rows = ["What each switch has seen of the cluster (P4 registers RaftIngress.seen_*; "
-                "terms above 2^48 are ignored, anything below is believed)",
+        rows = ["What each switch saw of the cluster (P4 registers RaftIngress.seen_*)",
                 "%-20s" % "" + "".join("%12s" % n for n in switches),
                 "%-20s" % "highest term" + "".join("%12d" % s[n]["max_term"] for n in switches),
                 "%-20s" % "leader term" + "".join("%12s" % (s[n]["leader_term"] or "-") for n in switches),

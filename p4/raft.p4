@@ -15,7 +15,8 @@
  *   dropped (0 = never). Written with `register_write` by the runner's `link` command.
  * - What the switch has seen of the cluster, in one-cell registers (index 0) read with
  *   `register_read` by the runner's `seen` command:
- *     seen_max_term       highest term of any Raft message (types 1..9) with term <= 2^48;
+ *     seen_max_term       highest term of any Raft message (types 1..9) with term <= 2^48
+ *                         (a pre-vote request's term is one no node holds yet);
  *     seen_leader_term    highest term of a leader-only message (AppendRequest, Heartbeat,
  *                         SnapshotChunk, TimeoutNow); 0 = no leader seen yet;
  *     seen_leader_id      that message's src_id: the leader of seen_leader_term;
