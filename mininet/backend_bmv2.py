@@ -3,7 +3,8 @@ p4/raft.p4, compiled by `p4c-bm2-ss` (or `p4c --target bmv2 --arch v1model`).
 
 Tables are loaded from the runtime files with `simple_switch_CLI` commands over thrift
 (no P4Runtime needed); counters are read with `counter_read`, partitions are entries of
-raft_partition, link loss is the P4 program's loss_in_per10k / loss_out_per10k registers.
+raft_partition, link loss is the P4 program's loss_in_per10k / loss_out_per10k registers,
+and what each switch saw of the cluster (highest term, leader) its seen_* registers.
 The switch processes run in the parent namespace, where the switch-side veth ends live.
 
 Run with BMv2 simple_switch 1.15.5 and p4c 1.2.4.8 (../shared/p4tools): every scenario
@@ -24,7 +25,7 @@ import captures
 import parentns
 import runtime
 import topo
-from bmv2cli import SWITCH_LOG_DIR, parse_counter_values, switch_log_args
+from bmv2cli import SWITCH_LOG_DIR, parse_counter_values, parse_seen, seen_commands, seen_reset_commands, switch_log_args
 
 BUILD_DIR = os.path.join(topo.REPO, "build", "p4")
 P4_SOURCE = os.path.join(topo.REPO, "p4", "raft.p4")
@@ -195,3 +196,19 @@ class Bmv2Backend:
                 "drops": {k: v[0] for k, v in zip(DROPS, values[n + len(CLASSES):])},
             }
         return out
+
+    def seen(self):
+        """{switch: {'max_term', 'leader_term', 'leader_id', 'leader_changes'}} from the P4
+        program's seen_* registers (leader_id None while no leader message was seen)."""
+        out = {}
+        for name in sorted(self.t.switches):
+            try:
+                out[name] = parse_seen(self.cli(name, seen_commands()))
+            except ValueError as e:
+                raise RuntimeError("%s: %s (is build/p4/raft.json older than the seen_* registers?)" % (name, e))
+        return out
+
+    def reset_seen(self):
+        """Clears the seen_* registers of every switch (a fresh cluster starts again at term 0)."""
+        for name in sorted(self.t.switches):
+            self.cli(name, seen_reset_commands())

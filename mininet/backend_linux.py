@@ -187,5 +187,15 @@ class LinuxBackend:
             }
         return out
 
+    SEEN_UNSUPPORTED = ("the Linux routers keep no record of terms or leaders (that is the P4 program's "
+                        "seen_* registers): run the testbed with BACKEND=bmv2 to watch an election "
+                        "from the data plane")
+
+    def seen(self):
+        raise RuntimeError(self.SEEN_UNSUPPORTED)
+
+    def reset_seen(self):
+        raise RuntimeError(self.SEEN_UNSUPPORTED)
+
     counters_note = ("Linux backend: nftables counters in each router's forward path; message types are "
                      "read from the Raft header's type byte, exactly like the P4 counters.")

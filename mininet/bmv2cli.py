@@ -33,3 +33,71 @@ def parse_counter_values(text):
         elif old:
             out.append((int(old.group(1)), int(old.group(2))))
     return out
+
+
+# register_read answers, in every simple_switch_CLI since registers could be read (2015):
+#   BMv2 1.9.0 .. 1.15.5:  `NAME[i]= V` for one cell, and, when the index is left out,
+#                          `NAME= V0, V1, ...` (plus "register index omitted, reading entire
+#                          array" on stderr, which our callers merge into the same text, so it
+#                          may stand between "RuntimeCmd: " and the answer).
+#   before 1.9.0:          `NAME[i]=  V` (two spaces); the index was required.
+# NAME is the name as typed (the CLI accepts a unique suffix). A refused read prints a
+# sentence instead ("Invalid register operation (INVALID_INDEX)", "Error: Invalid register
+# name (...)") and gives no value here.
+_REGISTER_ANSWER = re.compile(r"(?:^|\s)([A-Za-z_][\w.]*)(?:\[(\d+)\])?=[ \t]+(\d+(?:, \d+)*)[ \t]*$")
+
+
+def parse_register_reads(text):
+    """[(name, index or None for a whole-register read, [values])] of every register_read
+    answer in `text`, in order."""
+    out = []
+    for line in text.splitlines():
+        m = _REGISTER_ANSWER.search(line)
+        if m:
+            index = int(m.group(2)) if m.group(2) is not None else None
+            values = [int(v) for v in m.group(3).split(", ")]
+            if index is not None and len(values) != 1:
+                continue
+            out.append((m.group(1), index, values))
+    return out
+
+
+def register_cells(text):
+    """{(name, index): value} from every register_read answer in `text`; a whole-register
+    answer gives one entry per cell (index 0, 1, ...). A later answer wins."""
+    cells = {}
+    for name, index, values in parse_register_reads(text):
+        for i, v in enumerate(values):
+            cells[(name, i if index is None else index)] = v
+    return cells
+
+
+# The P4 program's record of what a switch saw of the cluster (p4/raft.p4: seen_*), one cell each.
+SEEN_REGISTERS = (("max_term", "RaftIngress.seen_max_term"), ("leader_term", "RaftIngress.seen_leader_term"),
+                  ("leader_id", "RaftIngress.seen_leader_id"), ("leader_changes", "RaftIngress.seen_leader_changes"))
+
+
+def seen_commands():
+    """The simple_switch_CLI commands that read the seen_* registers (one-cell reads, which
+    every BMv2 version answers)."""
+    return ["register_read %s 0" % reg for _, reg in SEEN_REGISTERS]
+
+
+def seen_reset_commands():
+    """Commands that clear the seen_* registers (register_write: older CLIs lack register_reset)."""
+    return ["register_write %s 0 0" % reg for _, reg in SEEN_REGISTERS]
+
+
+def parse_seen(text):
+    """{max_term, leader_term, leader_id, leader_changes} from the answers to seen_commands().
+    leader_id is None while leader_term is 0 (no leader message seen: a leader's term is >= 1,
+    and a register starts at 0, which is also a real node id). Raises ValueError naming the
+    registers that gave no value."""
+    cells = register_cells(text)
+    lacking = [reg for _, reg in SEEN_REGISTERS if (reg, 0) not in cells]
+    if lacking:
+        raise ValueError("register_read gave no value for %s" % ", ".join(lacking))
+    out = {key: cells[(reg, 0)] for key, reg in SEEN_REGISTERS}
+    if out["leader_term"] == 0:
+        out["leader_id"] = None
+    return out

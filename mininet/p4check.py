@@ -116,7 +116,8 @@ def problems(text=None):
         for target in re.findall(r"(?:\w+|\))\s*:\s*(\w+)\s*;", parser_body):
             if target not in states:
                 out.append("select case goes to unknown state %s" % target)
-    for name in ("raft_type_counter", "raft_class_counter", "drop_counter", "loss_in_per10k", "loss_out_per10k"):
+    for name in ("raft_type_counter", "raft_class_counter", "drop_counter", "loss_in_per10k", "loss_out_per10k",
+                 "seen_max_term", "seen_leader_term", "seen_leader_id", "seen_leader_changes"):
         if not re.search(r"\b%s\s*;" % name, code):
             out.append("missing counter/register %s (the runner reads it)" % name)
     return out

@@ -101,6 +101,22 @@ that cannot be applied is an error."""
         """counters   Raft datagrams per message type and port class, per switch"""
         self._guard(self.tb.format_counters)
 
+    def do_seen(self, line):
+        """seen         what each switch's data plane saw of the cluster: the highest term, the
+             leader's term and node id (from AppendRequest, Heartbeat, SnapshotChunk and
+             TimeoutNow, which only a leader sends) and how often the leader changed
+seen reset   clear those registers (do it after wiping the nodes' data: a fresh
+             cluster starts again at term 1, below what the switches remember)
+BMv2 backend only (P4 registers RaftIngress.seen_*); the Linux routers keep no such state."""
+        words = line.split()
+        if words == ["reset"]:
+            self._guard(lambda: self.tb.reset_seen() or "seen: registers cleared on %s" % " ".join(
+                sorted(self.tb.t.switches)))
+        elif not words:
+            self._guard(self.tb.format_seen)
+        else:
+            print(self.do_seen.__doc__)
+
     def do_testbed(self, line):
         """testbed   which backend and fault mechanism run, and where things are"""
         print(self.tb.summary())

@@ -130,7 +130,7 @@ def inner(argv):
             print(tb.where())
             import raftcli
             print("hosts: %s; raft nodes: %s (indexes 0..%d). Try: pingall, xterm h1 h2 h3 h11, "
-                  "raft start h1, counters, partition h1 h2, link s1 s2 loss 5, help"
+                  "raft start h1, counters, seen, partition h1 h2, link s1 s2 loss 5, help"
                   % (" ".join("%s=%s" % (h, tb.ip(h)) for h in sorted(tb.t.hosts)), " ".join(tb.t.cluster),
                      len(tb.t.cluster) - 1))
             raftcli.RaftCLI(tb)

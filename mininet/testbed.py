@@ -325,6 +325,32 @@ class Testbed:
             rows.append("%-20s" % k + "".join("%12d" % c[s]["drops"].get(k, 0) for s in switches))
         return "\n".join(rows)
 
+    def seen(self):
+        """{switch: {'max_term', 'leader_term', 'leader_id', 'leader_changes'}}: what each
+        switch's data plane saw of the cluster (BMv2 only; the Linux backend raises)."""
+        return self.backend.seen()
+
+    def reset_seen(self):
+        self.backend.reset_seen()
+
+    def format_seen(self):
+        s = self.seen()
+        switches = sorted(s)
+
+        def leader(v):
+            if v["leader_id"] is None:
+                return "-"
+            i = v["leader_id"]
+            return "%d %s" % (i, self.t.cluster[i]) if i < len(self.t.cluster) else str(i)
+
+        rows = ["What each switch saw of the cluster (P4 registers RaftIngress.seen_*)",
+                "%-20s" % "" + "".join("%12s" % n for n in switches),
+                "%-20s" % "highest term" + "".join("%12d" % s[n]["max_term"] for n in switches),
+                "%-20s" % "leader term" + "".join("%12s" % (s[n]["leader_term"] or "-") for n in switches),
+                "%-20s" % "leader (id host)" + "".join("%12s" % leader(s[n]) for n in switches),
+                "%-20s" % "leader changes" + "".join("%12d" % s[n]["leader_changes"] for n in switches)]
+        return "\n".join(rows)
+
     # ---- raft nodes ------------------------------------------------------------------
 
     def jars_missing(self):

@@ -13,6 +13,17 @@
  * - Link loss for fault experiments: registers loss_in_per10k / loss_out_per10k hold,
  *   per port, the chance in 1/10000 that a packet arriving on / leaving by that port is
  *   dropped (0 = never). Written with `register_write` by the runner's `link` command.
+ * - What the switch has seen of the cluster, in one-cell registers (index 0) read with
+ *   `register_read` by the runner's `seen` command:
+ *     seen_max_term       highest term of any Raft message (types 1..9) with term <= 2^48
+ *                         (a pre-vote request's term is one no node holds yet);
+ *     seen_leader_term    highest term of a leader-only message (AppendRequest, Heartbeat,
+ *                         SnapshotChunk, TimeoutNow); 0 = no leader seen yet;
+ *     seen_leader_id      that message's src_id: the leader of seen_leader_term;
+ *     seen_leader_changes times (seen_leader_id, seen_leader_term) changed, the first
+ *                         leader included.
+ *   They count what arrives, before raft_partition (like the counters); `register_reset`
+ *   clears them (the runner does between scenarios).
  *
  * Only classic v1model features (those of the p4lang tutorials' basic.p4 plus counter,
  * register and random), so that p4c-bm2-ss 1.2.4.x and newer compile it.
@@ -42,7 +53,27 @@ const bit<32> RAFT_CLASSES         = 8;
 
 const bit<16> RAFT_MAGIC    = 0x5241;
 const bit<8>  RAFT_VERSION  = 1;
-const bit<32> RAFT_TYPES    = 32;   /* message type codes are 1..21 in version 1 */
+/* Message type codes are 1..9 (Raft) and 16..22 (client, status, fault, error) in
+ * version 1 (raftudp.wire.MessageType); raft_type_counter has room for codes 0..31. */
+const bit<32> RAFT_TYPES    = 32;
+
+/* Raft message types (docs/wire-format.md section 4). Codes 1..9 are the Raft messages; of
+ * those, only a leader sends AppendRequest, Heartbeat, SnapshotChunk and TimeoutNow. */
+const bit<8>  RAFT_TYPE_FIRST          = 1;
+const bit<8>  RAFT_TYPE_LAST           = 9;
+const bit<8>  RAFT_TYPE_APPEND_REQUEST = 3;
+const bit<8>  RAFT_TYPE_HEARTBEAT      = 5;
+const bit<8>  RAFT_TYPE_SNAPSHOT_CHUNK = 7;
+const bit<8>  RAFT_TYPE_TIMEOUT_NOW    = 9;
+
+/* TERM_MAX of docs/wire-format.md section 3.3: no valid message carries a higher term, and
+ * nodes drop one that does. The seen_* registers ignore such messages too: without this
+ * bound a single forged datagram with term 2^64 - 1 would pin seen_max_term (and the
+ * leader registers) for good, since they only ever go up. The bound does not make the
+ * registers trustworthy: the switch cannot check the MAC trailer (AUTH), so a forged
+ * datagram can still raise them to any term up to 2^48, or name a false leader. They show
+ * what crossed the switch, not what the cluster agreed on. */
+const bit<64> RAFT_TERM_MAX = 0x1000000000000;
 
 /* Indexes of drop_counter. */
 const bit<32> DROP_PARTITION = 0;
@@ -225,6 +256,10 @@ control RaftIngress(inout headers hdr,
     counter(RAFT_CLASSES, CounterType.packets_and_bytes) raft_class_counter;
     counter(8, CounterType.packets) drop_counter;
     register<bit<16>>(PORTS) loss_in_per10k;
+    register<bit<64>>(1) seen_max_term;
+    register<bit<64>>(1) seen_leader_term;
+    register<bit<16>>(1) seen_leader_id;
+    register<bit<32>>(1) seen_leader_changes;
 
     action drop() {
         mark_to_drop(standard_metadata);
@@ -288,6 +323,34 @@ control RaftIngress(inout headers hdr,
                             raft_type_counter.count((bit<32>) hdr.raft.msg_type);
                         }
                         raft_class_counter.count(meta.raft_class);
+                        /* The seen_* registers (see the top of this file). */
+                        if (hdr.raft.msg_type >= RAFT_TYPE_FIRST && hdr.raft.msg_type <= RAFT_TYPE_LAST
+                                && hdr.raft.term <= RAFT_TERM_MAX) {
+                            bit<64> max_term;
+                            seen_max_term.read(max_term, 0);
+                            if (hdr.raft.term > max_term) {
+                                seen_max_term.write(0, hdr.raft.term);
+                            }
+                            /* A leader's term is at least 1, so a leader term of 0 means none. */
+                            if ((hdr.raft.msg_type == RAFT_TYPE_APPEND_REQUEST
+                                    || hdr.raft.msg_type == RAFT_TYPE_HEARTBEAT
+                                    || hdr.raft.msg_type == RAFT_TYPE_SNAPSHOT_CHUNK
+                                    || hdr.raft.msg_type == RAFT_TYPE_TIMEOUT_NOW)
+                                    && hdr.raft.term != 0) {
+                                bit<64> leader_term;
+                                bit<16> leader_id;
+                                seen_leader_term.read(leader_term, 0);
+                                seen_leader_id.read(leader_id, 0);
+                                if (hdr.raft.term > leader_term
+                                        || (hdr.raft.term == leader_term && hdr.raft.src_id != leader_id)) {
+                                    bit<32> changes;
+                                    seen_leader_changes.read(changes, 0);
+                                    seen_leader_changes.write(0, changes + 1);
+                                    seen_leader_term.write(0, hdr.raft.term);
+                                    seen_leader_id.write(0, hdr.raft.src_id);
+                                }
+                            }
+                        }
                     }
                     if (raft_partition.apply().hit) {
                         cut = true;

@@ -2,7 +2,7 @@
 
 run(ctx) asserts its outcome (AssertionError = failed) and records timings with ctx.time.
 The runner resets the testbed between scenarios (nodes stopped, partitions healed, link
-faults cleared, data directories emptied), prints one line per scenario and a closing
+faults cleared, data directories emptied, on BMv2 the switches' seen_* registers cleared), prints one line per scenario and a closing
 'N passed, N failed, N skipped' line. Scenarios that drive Raft need raft-node.jar and
 raft-client.jar; they are skipped with a clear message when those are missing, unless
 --require-jars (CI) turns that into a failure.
@@ -50,6 +50,8 @@ def reset(tb):
         tb.raft_stop(h, kill=True)
     tb.heal()
     tb.faults.clear_all()
+    if tb.backend_name == "bmv2":
+        tb.reset_seen()   # the switches' seen_* registers: the next cluster starts again at term 1
     # Scenarios keep their nodes' data apart from the CLI's (data/node-INDEX) and start afresh.
     tb.data_root = os.path.join(testbed.DATA_DIR, "scenarios")
     if os.path.isdir(tb.data_root):

@@ -18,6 +18,12 @@ CLIENT_HOST = "h11"
 CLIENT_TIMEOUT_S = 30
 
 
+# Raft message types only a leader sends (AppendRequest, Heartbeat, SnapshotChunk,
+# TimeoutNow): the ones the P4 program takes the leader from (p4/raft.p4, seen_*).
+LEADER_TYPES = (3, 5, 7, 9)
+SEEN_WAIT_S = 5
+
+
 class Skip(Exception):
     """The scenario cannot run here (said why); not a failure."""
 
@@ -120,6 +126,39 @@ class Context:
             if s and s["role"] == "LEADER":
                 out.setdefault(s["term"], []).append(h)
         return out
+
+    # ---- the switches' view (BMv2 seen_* registers) ------------------------------------
+
+    def watches_data_plane(self):
+        """True when the switches keep the seen_* registers (the BMv2 backend)."""
+        return self.tb.backend.name == "bmv2"
+
+    @staticmethod
+    def leader_traffic(before, after):
+        """Switches that counted leader-only datagrams between two tb.counters() readings."""
+        return sorted(s for s in after if sum(after[s]["types"][c][0] - before[s]["types"][c][0]
+                                              for c in LEADER_TYPES) > 0)
+
+    def wait_seen_leader(self, leader, switches, timeout_s=SEEN_WAIT_S):
+        """Waits until each of `switches` has `leader` (a host) and its current term in its
+        seen_* registers; returns (tb.seen(), that term). The leader's heartbeats may still
+        be on their way, hence the (bounded) wait; a switch that names another leader or
+        term when it runs out fails the scenario."""
+        want_id = self.tb.t.cluster.index(leader)
+        deadline = time.monotonic() + timeout_s
+        while True:
+            st = self.status([leader]).get(leader)
+            if not st or st["role"] != "LEADER":
+                raise AssertionError("%s no longer leads: %s" % (leader, self.status_line(self.last_status)))
+            seen = self.tb.seen()
+            wrong = {s: seen[s] for s in switches
+                     if (seen[s]["leader_id"], seen[s]["leader_term"]) != (want_id, st["term"])}
+            if not wrong:
+                return seen, st["term"]
+            if time.monotonic() > deadline:
+                raise AssertionError("switches %s do not name leader %d (%s) in term %d: %s" % (
+                    ", ".join(sorted(wrong)), want_id, leader, st["term"], wrong))
+            time.sleep(0.1)
 
     # ---- client ----------------------------------------------------------------------
 

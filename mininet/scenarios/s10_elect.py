@@ -1,6 +1,7 @@
 """Three nodes start and elect one leader; a write from h11 to the leader commits."""
 NAME = "elect"
-ABOUT = "start h1 h2 h3, one leader is elected, a write from h11 commits; switches count votes"
+ABOUT = ("start h1 h2 h3, one leader is elected, a write from h11 commits; switches count votes "
+         "(BMv2: and name the leader in their registers)")
 NEEDS_JARS = True
 
 
@@ -24,3 +25,13 @@ def run(ctx):
     assert votes > 0, "no VoteRequest crossed a switch"
     assert appends > 0, "no heartbeat or append crossed a switch"
     ctx.say("switches counted %d VoteRequests and %d heartbeat/append datagrams" % (votes, appends))
+    if ctx.watches_data_plane():
+        carried = ctx.leader_traffic(before, after)
+        assert carried, "no switch counted a leader-only datagram (AppendRequest, Heartbeat, ...)"
+        seen, term = ctx.wait_seen_leader(leader, carried)
+        for s in carried:
+            assert seen[s]["max_term"] >= term, "%s: highest term %d below the leader's %d" % (
+                s, seen[s]["max_term"], term)
+            assert seen[s]["leader_changes"] >= 1, "%s: leader seen but no leader change counted" % s
+        ctx.say("switches %s saw leader %d (%s) in term %d in their registers" % (
+            ", ".join(carried), tb.t.cluster.index(leader), leader, term))

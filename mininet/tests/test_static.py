@@ -3,6 +3,7 @@
 Run: /usr/bin/python3 -m unittest discover -s mininet/tests -v
 """
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -101,6 +102,20 @@ class P4SourceTest(unittest.TestCase):
         self.assertEqual((topo.NFT_TH_VERSION_BITS - 64, 8), offsets["version"])
         self.assertEqual((topo.NFT_TH_TYPE_BITS - 64, 8), offsets["msg_type"])
 
+    def test_seen_register_constants_match_the_java_codes(self):
+        consts = p4check.constants(self.text)
+        java = os.path.join(topo.REPO, "src", "main", "java", "raftudp")
+        with open(os.path.join(java, "wire", "MessageType.java")) as f:
+            codes = {m.group(1): int(m.group(2)) for m in re.finditer(r"^\s+([A-Z_]+)\((\d+),", f.read(), re.M)}
+        for name in ("APPEND_REQUEST", "HEARTBEAT", "SNAPSHOT_CHUNK", "TIMEOUT_NOW"):
+            self.assertEqual(codes[name], consts["RAFT_TYPE_" + name], name)
+        raft_codes = sorted(c for n, c in codes.items() if c < 16)
+        self.assertEqual((raft_codes[0], raft_codes[-1]), (consts["RAFT_TYPE_FIRST"], consts["RAFT_TYPE_LAST"]))
+        self.assertLess(max(codes.values()), consts["RAFT_TYPES"])
+        with open(os.path.join(java, "core", "Raft.java")) as f:
+            self.assertIn("TERM_MAX = 1L << 48;", f.read())
+        self.assertEqual(1 << 48, consts["RAFT_TERM_MAX"])
+
     def test_mismatches_are_reported(self):
         swapped = self.text.replace("bit<16> src_id;\n    bit<16> dst_id;", "bit<16> dst_id;\n    bit<16> src_id;")
         self.assertNotEqual(swapped, self.text)
@@ -137,6 +152,67 @@ RuntimeCmd: """
 
     def test_a_refused_read_gives_no_value(self):
         self.assertEqual(bmv2cli.parse_counter_values("RuntimeCmd: Invalid counter operation (INVALID_INDEX)"), [])
+
+    FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures")
+    # register_read as BMv2 before 1.9.0 printed it (tools/runtime_CLI.py of 2015-2017:
+    # `print "%s[%d]= " % (name, index), value`, and "SUCCESS" in the first version); the
+    # values are those of the 1.15.5 capture.
+    REGISTER_CLI_OLD = """RuntimeCmd: RaftIngress.seen_max_term[0]=  7
+SUCCESS
+RuntimeCmd: RaftIngress.seen_leader_term[0]=  6
+RuntimeCmd: RaftIngress.seen_leader_id[0]=  1
+RuntimeCmd: RaftIngress.seen_leader_changes[0]=  2
+RuntimeCmd: """
+
+    def fixture(self, name):
+        with open(os.path.join(self.FIXTURES, name)) as f:
+            return f.read()
+
+    def test_register_reads_of_bmv2_1_15_both_forms(self):
+        # Captured from simple_switch 1.15.5 after hand-made frames: Heartbeat t3 from 2,
+        # VoteRequest t5, a Heartbeat above 2^48, AppendRequest t6 from 1, a ClientRequest
+        # with term 100, HeartbeatResponse t7, Heartbeat t4, a Heartbeat t9 with a bad magic.
+        # stdout and stderr together, as Bmv2Backend.cli reads them.
+        reads = bmv2cli.parse_register_reads(self.fixture("register_read-bmv2-1.15.5.txt"))
+        self.assertEqual(("RaftIngress.seen_max_term", None, [7]), reads[0])
+        self.assertEqual(("RaftIngress.seen_leader_changes", None, [2]), reads[3])
+        self.assertEqual(("RaftIngress.seen_max_term", 0, [7]), reads[4])
+        self.assertEqual(("RaftIngress.seen_leader_id", 0, [1]), reads[6])
+        # the INVALID_INDEX read of seen_leader_id[1] gives nothing; the 64-port array follows
+        self.assertEqual(("RaftIngress.loss_in_per10k", None, [0] * 64), reads[8])
+        self.assertEqual(9, len(reads))
+        cells = bmv2cli.register_cells(self.fixture("register_read-bmv2-1.15.5.txt"))
+        self.assertEqual(0, cells[("RaftIngress.loss_in_per10k", 63)])
+        self.assertNotIn(("RaftIngress.seen_leader_id", 1), cells)
+
+    def test_seen_registers_read_the_same_in_every_format(self):
+        want = {"max_term": 7, "leader_term": 6, "leader_id": 1, "leader_changes": 2}
+        self.assertEqual(want, bmv2cli.parse_seen(self.fixture("register_read-bmv2-1.15.5.txt")))
+        self.assertEqual(want, bmv2cli.parse_seen(self.fixture("register_read-bmv2-1.15.5-stdout.txt")))
+        self.assertEqual(want, bmv2cli.parse_seen(self.REGISTER_CLI_OLD))
+
+    def test_seen_without_a_leader_has_no_leader_id(self):
+        text = "".join("RuntimeCmd: %s[0]= %d\n" % (reg, v) for (_, reg), v in zip(bmv2cli.SEEN_REGISTERS,
+                                                                                    (4, 0, 0, 0)))
+        self.assertEqual({"max_term": 4, "leader_term": 0, "leader_id": None, "leader_changes": 0},
+                         bmv2cli.parse_seen(text))
+
+    def test_a_missing_or_refused_register_is_an_error(self):
+        text = self.REGISTER_CLI_OLD.replace("RaftIngress.seen_leader_id[0]=  1",
+                                             "Error: Invalid register name (RaftIngress.seen_leader_id)")
+        with self.assertRaises(ValueError) as e:
+            bmv2cli.parse_seen(text)
+        self.assertIn("RaftIngress.seen_leader_id", str(e.exception))
+        self.assertEqual([], bmv2cli.parse_register_reads("RuntimeCmd: Invalid register operation (INVALID_INDEX)"))
+
+    def test_seen_commands_read_and_clear_cell_0_of_each_register(self):
+        regs = [reg for _, reg in bmv2cli.SEEN_REGISTERS]
+        self.assertEqual(["register_read %s 0" % r for r in regs], bmv2cli.seen_commands())
+        self.assertEqual(["register_write %s 0 0" % r for r in regs], bmv2cli.seen_reset_commands())
+        with open(p4check.P4_FILE) as f:
+            code = p4check.strip_comments(f.read())
+        for r in regs:   # each is a one-cell register of RaftIngress
+            self.assertRegex(code, r"register<bit<\d+>>\(1\)\s+%s\s*;" % r.split(".")[1])
 
     def test_switch_logs_are_off_unless_asked_and_bounded_when_on(self):
         self.assertEqual(bmv2cli.switch_log_args("s1", {}), [])
