@@ -71,11 +71,80 @@ class PacerTest {
             Pacer.Sender s = (port, to, d) -> { };
             int size = 1 << 20;
             int bursts = (int) (Pacer.QUEUED_BYTES_MAX / (2L * size)) + 2;
-            for (int i = 0; i < bursts; i++) {
-                p.send(s, 1, TO, burst(2, size));
+            for (int i = 0; i < bursts; i++) { // one destination each: only the total bound applies
+                p.send(s, 1, new InetSocketAddress("127.0.0.1", 1000 + i), burst(2, size));
             }
             assertTrue(p.dropped() >= 2, "dropped " + p.dropped());
             assertTrue(p.queuedBytes() <= Pacer.QUEUED_BYTES_MAX);
+        }
+    }
+
+    @Test
+    void aDestinationHoldsOneBurstBeingSentAndAtMostAMegabyteWaiting_moreIsDroppedWhole() {
+        CountDownLatch held = new CountDownLatch(1);
+        try (Pacer p = new Pacer(100_000, "test-pacer")) {
+            try {
+                Pacer.Sender s = (port, to, d) -> awaitQuietly(held); // the first datagram holds the lane: nothing drains
+                List<byte[]> entry = burst(745, 1472); // a 1 MiB entry's AppendRequest, resent every heartbeat
+                p.send(s, 1, TO, entry);
+                p.send(s, 1, TO, entry);          // waits: the lane takes one whatever its size
+                assertEquals(0, p.dropped());
+                p.send(s, 1, TO, entry);          // would make 2 MiB wait: stale before it could leave
+                p.send(s, 1, TO, burst(2, 100));  // anything more waits behind a full lane: dropped too
+                assertEquals(747, p.dropped());
+                p.send(s, 1, new InetSocketAddress("127.0.0.1", 10), entry); // another destination: its own lane
+                assertEquals(747, p.dropped());
+                assertEquals(3L * 745 * 1472, p.queuedBytes());
+            } finally {
+                held.countDown();
+            }
+        }
+    }
+
+    @Test
+    void smallBurstsToOneDestinationWaitUpToTheBound() {
+        CountDownLatch held = new CountDownLatch(1);
+        try (Pacer p = new Pacer(100_000, "test-pacer")) {
+            try {
+                Pacer.Sender s = (port, to, d) -> awaitQuietly(held); // the first datagram holds the lane: nothing drains
+                int n = (int) (Pacer.WAITING_BYTES_PER_DESTINATION_MAX / 2000);
+                for (int i = 0; i <= n; i++) {    // the first is sent, n wait: exactly the bound
+                    p.send(s, 1, TO, burst(2, 1000));
+                }
+                assertEquals(0, p.dropped());
+                p.send(s, 1, TO, burst(2, 1000));
+                assertEquals(2, p.dropped());
+            } finally {
+                held.countDown();
+            }
+        }
+    }
+
+    @Test
+    void theLanesTakeTurns_aSmallAnswerIsNotQueuedBehindALargeBurstToAnotherDestination() throws Exception {
+        InetSocketAddress follower = new InetSocketAddress("127.0.0.1", 20);
+        InetSocketAddress client = new InetSocketAddress("127.0.0.1", 30);
+        List<InetSocketAddress> order = Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch done = new CountDownLatch(60);
+        try (Pacer p = new Pacer(1000, "test-pacer")) {
+            Pacer.Sender s = (port, to, d) -> {
+                order.add(to);
+                done.countDown();
+            };
+            p.send(s, 1, follower, burst(50, 10));
+            p.send(s, 1, client, burst(10, 10));
+            assertTrue(done.await(30, TimeUnit.SECONDS));
+        }
+        int lastToClient = order.lastIndexOf(client);
+        assertTrue(lastToClient < 30, "the client's 10 datagrams were done by slot " + lastToClient + ": " + order);
+        assertEquals(50, Collections.frequency(order, follower));
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
