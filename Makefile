@@ -1,7 +1,8 @@
 # raftudp — build, test and run. `make help` lists the targets.
 SHELL := /bin/bash
-# BMv2 and p4c where ../shared/p4tools/INSTALL.sh puts them (P4 tutorials VMs have them on PATH already)
-export PATH := $(if $(wildcard /opt/p4/bin/simple_switch),/opt/p4/bin:,)$(PATH)
+# BMv2 and p4c where ../shared/p4tools/INSTALL.sh puts them (P4 tutorials VMs have them on PATH
+# already); always on PATH, since tools/test-deps.sh may install them after make has started
+export PATH := /opt/p4/bin:$(PATH)
 MVN ?= mvn -B -q
 SEEDS ?= 200
 SEED ?=

@@ -15,6 +15,19 @@ if [ "$(id -u)" = 0 ]; then
   command -v tshark >/dev/null 2>&1 || lacking+=("tshark (the Wireshark dissector test)|tshark")
   [ -x /usr/bin/python3 ] || lacking+=("python3 (the testbed runner)|python3")
 fi
+# BMv2 + p4c for the scenarios on BMv2 switches: installed into /opt/p4 (which the Makefile puts
+# on PATH) from the prebuilt toolchain beside the repository, where there is one. Elsewhere the
+# BMv2 runs say loudly that they did not happen (P4 tutorials VMs have their own on PATH).
+if [ "$(id -u)" = 0 ] && ! command -v simple_switch >/dev/null 2>&1 && [ ! -x /opt/p4/bin/simple_switch ] \
+   && [ -z "${RAFTUDP_NO_INSTALL:-}" ]; then
+  for d in "${P4TOOLS:-}" ../shared/p4tools ../../shared/p4tools; do
+    if [ -n "$d" ] && [ -x "$d/INSTALL.sh" ]; then
+      echo "make test: installing BMv2 and p4c into /opt/p4 from $d"
+      "$d/INSTALL.sh" /opt/p4 || echo "make test: $d/INSTALL.sh failed: the BMv2 scenarios will not run"
+      break
+    fi
+  done
+fi
 [ ${#lacking[@]} = 0 ] && exit 0
 
 pkgs() { for l in "${lacking[@]}"; do echo "${l#*|}"; done | sort -u | tr '\n' ' '; }
