@@ -33,22 +33,32 @@ build:
 # Wireshark dissector through tshark (golden vectors and a capture of a loopback cluster),
 # the testbed's static checks, then the headless testbed scenarios on real jars (these need
 # root; CI is root).
+# `make test` notes when each part starts; tools/test-summary.sh prints how long each took.
+part = mkdir -p target && echo "$$(date +%s) $(1)" >> target/test-times.log
+
 test:
 	@tools/test-deps.sh
-	@rm -rf target/static-tests.log target/network-tests.log target/scenarios.log target/scenarios-bmv2.log target/hostile.log target/hostile-key.log target/wireshark-tests.log target/surefire-reports  # the summary adds up these
+	@rm -rf target/static-tests.log target/network-tests.log target/scenarios.log target/scenarios-bmv2.log target/hostile.log target/hostile-key.log target/wireshark-tests.log target/surefire-reports target/test-times.log  # the summary adds up these
+	@$(call part,maven suite)
 	$(MVN) verify
+	@$(call part,hostile campaign)
 	$(MAKE) --no-print-directory hostile SECONDS=20 2>&1 | tee target/hostile.log; \
 	  [ $${PIPESTATUS[0]} = 0 ] || { tools/test-summary.sh; exit 1; }
+	@$(call part,hostile campaign keyed)
 	$(MAKE) --no-print-directory hostile-key SECONDS=15 2>&1 | tee target/hostile-key.log; \
 	  [ $${PIPESTATUS[0]} = 0 ] || { tools/test-summary.sh; exit 1; }
+	@$(call part,Wireshark dissector)
 	$(PY) -m unittest discover -s tools/wireshark -p 'test_dissector.py' 2>&1 | tee target/wireshark-tests.log; \
 	  [ $${PIPESTATUS[0]} = 0 ] || { tools/test-summary.sh; exit 1; }
+	@$(call part,testbed static checks)
 	$(PY) -m unittest discover -s mininet/tests -p 'test_static.py' 2>&1 | tee target/static-tests.log; \
 	  exit $${PIPESTATUS[0]}
 	@if [ "$$(id -u)" = 0 ]; then \
+	  $(call part,scenarios on Linux routers); \
 	  $(MAKE) --no-print-directory scenarios BACKEND=linux REQUIRE_JARS=1 2>&1 | tee target/scenarios.log; \
 	  [ $${PIPESTATUS[0]} = 0 ] || { tools/test-summary.sh; exit 1; }; \
 	  if command -v simple_switch >/dev/null && command -v simple_switch_CLI >/dev/null && command -v p4c-bm2-ss >/dev/null; then \
+	    $(call part,scenarios on BMv2); \
 	    $(MAKE) --no-print-directory scenarios BACKEND=bmv2 REQUIRE_JARS=1 2>&1 | tee target/scenarios-bmv2.log; \
 	    [ $${PIPESTATUS[0]} = 0 ] || { tools/test-summary.sh; exit 1; }; \
 	  elif [ -n "$$CI" ]; then \
@@ -58,6 +68,7 @@ test:
 	    echo "           (../shared/p4tools/INSTALL.sh installs them into /opt/p4; see docs/testbed.md)"; \
 	    echo "BMv2 scenarios NOT RUN" > target/scenarios-bmv2.log; \
 	  fi; \
+	  $(call part,testbed network tests); \
 	  $(PY) -m unittest discover -s mininet/tests -p 'test_network.py' -v 2>&1 | tee target/network-tests.log; \
 	  [ $${PIPESTATUS[0]} = 0 ] || { tools/test-summary.sh; exit 1; }; \
 	elif [ -n "$$CI" ]; then \
@@ -65,6 +76,7 @@ test:
 	else \
 	  echo "make test: SKIPPED the testbed scenarios: they need root (sudo make scenarios REQUIRE_JARS=1)"; \
 	fi
+	@$(call part,end)
 	@tools/test-summary.sh
 
 target/sim.classpath: pom.xml

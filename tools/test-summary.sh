@@ -47,5 +47,13 @@ if true; then
   fi
 fi
 done
+# How long each part took, from the start times `make test` noted (the last part runs to now,
+# or to the "end" mark).
+if [ -f target/test-times.log ]; then
+  { cat target/test-times.log; echo "$(date +%s) end"; } | awk '
+    NR > 1 && prev != "end" { printf "  %-28s %5d s\n", prev, $1 - t; total += $1 - t }
+    { t = $1; prev = substr($0, index($0, " ") + 1) }
+    END { printf "  %-28s %5d s\n", "all parts", total }' | sed '1i time per part:'
+fi
 echo "tests: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

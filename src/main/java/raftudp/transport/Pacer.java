@@ -166,12 +166,12 @@ public final class Pacer implements AutoCloseable {
                 LockSupport.parkNanos(next - now);
                 now = System.nanoTime();
             }
+            paced.increment(); // before the send: whoever sees the datagram leave sees it counted
             try {
                 b.sender().send(b.fromPort(), to, d);
             } catch (RuntimeException e) { // transports must not throw; keep pacing the rest
                 LOG.warn("pacer: a send failed: {}", e.toString());
             }
-            paced.increment();
             next = System.nanoTime() + gapNanos; // from the end of this send: no two sends start closer
         }
     }
