@@ -17,8 +17,8 @@ mutant() { # name file old new
 import sys
 p, old, new = sys.argv[1:4]
 s = open(p).read()
-if old not in s:
-    sys.exit("pattern not found in " + p + ": " + old)
+if s.count(old) != 1:
+    sys.exit("pattern found %d times (must be once) in %s: %s" % (s.count(old), p, old))
 open(p, "w").write(s.replace(old, new, 1))
 PY
   mvn -B -q test-compile >/dev/null
@@ -26,10 +26,12 @@ PY
   out=$(java -cp "target/classes:target/test-classes:$(cat target/sim.classpath)" raftudp.sim.SimMain \
         --seeds "$seeds" --start 100000 | grep -E '^FAIL|^sim: [0-9]+ seeds' || true)
   printf '%-58s %s\n' "$name" "$(echo "$out" | tail -1)"
+  if ! echo "$out" | grep -q '^FAIL'; then survivors+=("$name"); fi
   echo "$out" | grep '^FAIL' | head -2 | cut -c1-160 | sed 's/^/    /' || true
   git checkout -- "$file"
 }
 
+survivors=()
 make -s target/sim.classpath >/dev/null
 C=src/main/java/raftudp/core
 mutant "vote without the up-to-date check (5.4.1)" $C/Raft.java \
@@ -43,8 +45,14 @@ mutant "commit earlier-term entries by counting (Figure 8)" $C/Leadership.java \
 mutant "follower ignores a conflicting suffix (5.3)" $C/RaftLog.java \
   'if (have == e.term()) {' 'if (have != -1) {'
 mutant "leader never steps down for a higher term (5.1)" $C/Raft.java \
-  'becomeFollower(m.term(), fromLeader ? m.from() : NONE); // §5.1: adopt the newer term' \
+  'becomeFollower(m.term(), fromLeader ? m.from() : NONE);' \
   'if (role != Role.LEADER) { becomeFollower(m.term(), fromLeader ? m.from() : NONE); }'
 mutant "votes and acks sent before the persist (10.2.1 overdone)" $C/Raft.java \
-  '(early && isLeaderReplication(m) ? sendFirst : afterPersist).add(m);' 'sendFirst.add(m);'
+  $'List<Message> sendFirst = List.of();\n        List<Message> afterPersist = outbox;' \
+  $'List<Message> sendFirst = outbox;\n        List<Message> afterPersist = List.of();'
 mvn -B -q test-compile >/dev/null
+if [ ${#survivors[@]} -gt 0 ]; then
+  printf 'sim-mutants: NOT CAUGHT by %s seeds: %s\n' "$seeds" "${survivors[*]}" >&2
+  exit 1
+fi
+echo "sim-mutants: all 7 planted bugs caught by $seeds seeds"
