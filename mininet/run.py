@@ -32,6 +32,8 @@ DEPENDENCIES = [
     ("mininet for /usr/bin/python3", lambda: shutil.which("mnexec") and subprocess.call(
         [SYSTEM_PYTHON, "-c", "import mininet.net"], stderr=subprocess.DEVNULL) == 0, "mininet", {"run", "scenarios"}),
     ("ping", lambda: shutil.which("ping"), "iputils-ping", {"run", "scenarios"}),
+    ("sysctl, kill, ps (hosts' settings; a minimal Debian lacks them)",
+     lambda: shutil.which("sysctl") and shutil.which("kill") and shutil.which("ps"), "procps", {"run", "scenarios"}),
     ("nft (Linux-router backend)", lambda: shutil.which("nft"), "nftables", {"run", "scenarios"}),
     ("ethtool (checksum offload off for BMv2)", lambda: shutil.which("ethtool"), "ethtool", {"run", "scenarios"}),
     ("java 17+ JDK (raft-node.jar, raft-client.jar, make build)", lambda: shutil.which("java") and shutil.which("javac"),

@@ -11,6 +11,8 @@ command -v mvn >/dev/null 2>&1 || lacking+=("Maven|maven")
 if [ "$(id -u)" = 0 ]; then
   /sbin/ldconfig -p 2>/dev/null | grep -q 'libpcap\.so' || lacking+=("libpcap (pcap4j loads it)|libpcap0.8")
   command -v ip >/dev/null 2>&1 || lacking+=("ip (network namespaces)|iproute2")
+  command -v sysctl >/dev/null 2>&1 && command -v kill >/dev/null 2>&1 \
+    || lacking+=("sysctl and kill (namespace routers, pausing nodes)|procps")
   command -v tcpdump >/dev/null 2>&1 || lacking+=("tcpdump (capture checks)|tcpdump")
   command -v tshark >/dev/null 2>&1 || lacking+=("tshark (the Wireshark dissector test)|tshark")
   [ -x /usr/bin/python3 ] || lacking+=("python3 (the testbed runner)|python3")

@@ -199,8 +199,18 @@ final class Leadership {
                 next = last + 1;
             }
         }
+        long probeAt = Math.max(pr.match + 1, Math.min(Math.min(next, r.index()), log.lastIndex() + 1));
+        boolean backtracked = pr.state != Progress.State.PROBE || probeAt < pr.next;
         pr.becomeProbe();
-        pr.next = Math.max(pr.match + 1, Math.min(Math.min(next, r.index()), log.lastIndex() + 1));
+        pr.next = probeAt;
+        if (!backtracked) {
+            // Rejected where the probe already stood (a follower whose log is shorter than what
+            // it once acknowledged: it lost its data): the same probe would be rejected the same
+            // way. It goes again at the next heartbeat round, so a follower gets at most one
+            // probe per round whatever it answers, never a storm at network speed.
+            pr.probeSent = true;
+            return;
+        }
         sendAppend(pr, true);
     }
 
