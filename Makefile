@@ -126,7 +126,12 @@ TESTBED_OPTS = --backend $(BACKEND) --faults $(FAULTS)
 # What the goal needs (run: also xterm, graphviz, tcpdump); installs it as root on Debian/Ubuntu.
 DEPS_FOR = $(if $(filter run,$(MAKECMDGOALS)),run,scenarios)
 testbed-deps:
-	@[ -x $(PY) ] || { echo "testbed: $(PY) is missing: apt-get install python3"; exit 2; }
+	@[ -x $(PY) ] || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && [ -z "$${RAFTUDP_NO_INSTALL:-}" ]; then \
+	    echo "testbed: installing python3 (the runner)"; \
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends python3; \
+	  fi; \
+	  [ -x $(PY) ] || { echo "testbed: $(PY) is missing: apt-get install python3"; exit 2; }; }
 	$(TESTBED) deps --install --purpose $(DEPS_FOR)
 
 # Builds the jars when they are missing or older than the sources; the network runs without them.

@@ -17,7 +17,7 @@ import raftudp.transport.TransportException;
 import raftudp.transport.pcap.PcapOptions;
 import raftudp.transport.pcap.PcapTransport;
 import raftudp.transport.udp.UdpTransport;
-import raftudp.wire.ClusterConfig;
+import raftudp.config.ClusterConfig;
 import raftudp.wire.ClusterKey;
 import raftudp.wire.MessageClass;
 import raftudp.wire.PortMap;

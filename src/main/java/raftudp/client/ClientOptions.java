@@ -1,6 +1,6 @@
 package raftudp.client;
 
-import raftudp.wire.ClusterConfig;
+import raftudp.config.ClusterConfig;
 import raftudp.wire.ClusterKey;
 
 import java.net.InetSocketAddress;

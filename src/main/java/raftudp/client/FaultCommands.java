@@ -8,7 +8,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import raftudp.transport.FaultRule;
-import raftudp.wire.ClusterConfig;
+import raftudp.config.ClusterConfig;
 import raftudp.wire.FaultEntry;
 import raftudp.wire.FaultRequest;
 import raftudp.wire.FaultResponse;

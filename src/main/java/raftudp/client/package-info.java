@@ -14,7 +14,7 @@
  * <p><b>Program.</b> {@code raft-client -s SRC -d NODE -da VALUE} as in the original
  * project, and the subcommands {@code put}, {@code get}, {@code delete}, {@code cas},
  * {@code status}, {@code watch} and {@code bench} ({@link raftudp.client.Bench}). The
- * cluster's node list is the node program's own {@link raftudp.wire.ClusterConfig}, and
+ * cluster's node list is the node program's own {@link raftudp.config.ClusterConfig}, and
  * {@link raftudp.client.ClusterSpec} picks the {@code -d} node from it; values are typed by {@link raftudp.client.ValueParser}.
  *
  * <p>Depends on {@code wire}, {@code kv} (the message types) and {@code transport} only.

@@ -21,7 +21,7 @@ import raftudp.transport.TransportException;
 import raftudp.transport.pcap.PcapOptions;
 import raftudp.transport.pcap.PcapTransport;
 import raftudp.transport.udp.UdpTransport;
-import raftudp.wire.ClusterConfig;
+import raftudp.config.ClusterConfig;
 import raftudp.wire.ClusterKey;
 
 import java.io.PrintWriter;

@@ -3,10 +3,10 @@ package raftudp.node;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import raftudp.transport.DatagramSink;
-import raftudp.wire.ClusterConfig;
+import raftudp.config.ClusterConfig;
 import raftudp.wire.MessageClass;
 import raftudp.wire.PortMap;
-import raftudp.wire.RateLimitedLog;
+import raftudp.logging.RateLimitedLog;
 import raftudp.wire.WireDecoder;
 import raftudp.wire.WireStats;
 

@@ -1,5 +1,6 @@
 package raftudp.wire;
 
+import raftudp.logging.RateLimitedLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -8,8 +8,8 @@
  *     {@link raftudp.wire.PortMap}: type codes, and the UDP port of each class.</li>
  * <li>{@link raftudp.wire.WireCodec}: message to datagrams (chunked);
  *     {@link raftudp.wire.WireDecoder}: datagrams to messages (reassembled), never throwing.</li>
- * <li>{@link raftudp.wire.WireStats}, {@link raftudp.wire.DropReason},
- *     {@link raftudp.wire.RateLimitedLog}: counting and reporting what was dropped.</li>
+ * <li>{@link raftudp.wire.WireStats}, {@link raftudp.wire.DropReason}: counting what was
+ *     dropped (reported through {@link raftudp.logging.RateLimitedLog}).</li>
  * <li>{@link raftudp.wire.StatusRequest}, {@link raftudp.wire.StatusReport}: the status
  *     exchange on the client port; {@link raftudp.wire.FaultRequest},
  *     {@link raftudp.wire.FaultResponse}, {@link raftudp.wire.FaultEntry}: a node's fault
@@ -17,5 +17,7 @@
  * <li>{@link raftudp.wire.ClusterKey}: the shared key and the MAC trailer of authenticated
  *     datagrams; {@link raftudp.wire.ReplayGuard}: a node's replay window for admin requests.</li>
  * </ul>
+ * Only the packet format lives here: where the nodes are (the cluster file) is
+ * {@code raftudp.config}, and logging is {@code raftudp.logging}.
  */
 package raftudp.wire;

@@ -1,7 +1,7 @@
 package raftudp.client;
 
 import org.junit.jupiter.api.Test;
-import raftudp.wire.ClusterConfig;
+import raftudp.config.ClusterConfig;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -9,7 +9,7 @@ import raftudp.kv.ClientResponse;
 import raftudp.kv.Command;
 import raftudp.kv.Result;
 import raftudp.kv.Value;
-import raftudp.wire.ClusterConfig;
+import raftudp.config.ClusterConfig;
 import raftudp.node.NodeRuntime;
 import raftudp.node.NodeSettings;
 import raftudp.storage.FileStorage;

@@ -19,7 +19,7 @@ import raftudp.storage.FileStorage;
 import raftudp.storage.FileStorageOptions;
 import raftudp.transport.FaultRule;
 import raftudp.transport.udp.UdpTransport;
-import raftudp.wire.ClusterConfig;
+import raftudp.config.ClusterConfig;
 import raftudp.wire.ClusterKey;
 import raftudp.wire.DropReason;
 import raftudp.wire.FaultEntry;

@@ -2,7 +2,7 @@ package raftudp.cluster;
 
 import raftudp.kv.Command;
 import raftudp.kv.Value;
-import raftudp.wire.ClusterConfig;
+import raftudp.config.ClusterConfig;
 import raftudp.node.NodeMain;
 import raftudp.transport.udp.UdpTransport;
 import raftudp.wire.StatusReport;

@@ -1,6 +1,6 @@
 package raftudp.cluster;
 
-import raftudp.wire.ClusterConfig;
+import raftudp.config.ClusterConfig;
 
 import java.io.IOException;
 import java.net.DatagramSocket;

@@ -1,7 +1,7 @@
 package raftudp.cluster;
 
 import org.junit.jupiter.api.AfterEach;
-import raftudp.wire.ClusterConfig;
+import raftudp.config.ClusterConfig;
 import raftudp.transport.Transport;
 
 import java.net.InetAddress;

@@ -11,7 +11,7 @@ import raftudp.netns.PcapNetnsSupport;
 import raftudp.netns.PcapNetnsSupport.Host;
 import raftudp.netns.RelayTransport;
 import raftudp.netns.Tcpdump;
-import raftudp.wire.ClusterConfig;
+import raftudp.config.ClusterConfig;
 import raftudp.transport.Transport;
 import raftudp.wire.MessageType;
 import raftudp.wire.RaftHeader;

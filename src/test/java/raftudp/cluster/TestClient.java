@@ -3,7 +3,7 @@ package raftudp.cluster;
 import raftudp.kv.ClientRequest;
 import raftudp.kv.ClientResponse;
 import raftudp.kv.Command;
-import raftudp.wire.ClusterConfig;
+import raftudp.config.ClusterConfig;
 import raftudp.transport.Transport;
 import raftudp.transport.TransportException;
 import raftudp.wire.MessageClass;

@@ -1,6 +1,6 @@
 package raftudp.cluster;
 
-import raftudp.wire.ClusterConfig;
+import raftudp.config.ClusterConfig;
 import raftudp.transport.Transport;
 import raftudp.transport.udp.UdpTransport;
 

@@ -16,7 +16,7 @@ import raftudp.kv.Value;
 import raftudp.storage.FileStorage;
 import raftudp.storage.FileStorageOptions;
 import raftudp.transport.Transport;
-import raftudp.wire.ClusterConfig;
+import raftudp.config.ClusterConfig;
 import raftudp.wire.Craft;
 import raftudp.wire.MessageClass;
 import raftudp.wire.StatusReport;

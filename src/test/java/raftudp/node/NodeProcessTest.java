@@ -12,7 +12,7 @@ import raftudp.kv.Value;
 import raftudp.storage.FileStorage;
 import raftudp.storage.FileStorageOptions;
 import raftudp.transport.udp.UdpTransport;
-import raftudp.wire.ClusterConfig;
+import raftudp.config.ClusterConfig;
 import raftudp.wire.StatusReport;
 
 import java.io.IOException;

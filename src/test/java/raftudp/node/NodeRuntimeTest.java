@@ -13,7 +13,7 @@ import raftudp.kv.Value;
 import raftudp.storage.FileStorage;
 import raftudp.storage.FileStorageOptions;
 import raftudp.transport.Transport;
-import raftudp.wire.ClusterConfig;
+import raftudp.config.ClusterConfig;
 import raftudp.wire.ClusterKey;
 import raftudp.wire.ErrorResponse;
 import raftudp.wire.FaultEntry;

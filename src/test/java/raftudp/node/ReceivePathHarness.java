@@ -6,7 +6,7 @@ import raftudp.core.Role;
 import raftudp.kv.ClientRequest;
 import raftudp.kv.ClientResponse;
 import raftudp.storage.MemoryStorage;
-import raftudp.wire.ClusterConfig;
+import raftudp.config.ClusterConfig;
 import raftudp.wire.MessageClass;
 import raftudp.wire.MessageType;
 import raftudp.wire.RaftHeader;

@@ -1,6 +1,6 @@
 package raftudp.node;
 
-import raftudp.wire.ClusterConfig;
+import raftudp.config.ClusterConfig;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetAddress;

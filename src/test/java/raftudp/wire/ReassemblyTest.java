@@ -1,5 +1,6 @@
 package raftudp.wire;
 
+import raftudp.logging.RateLimitedLog;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;

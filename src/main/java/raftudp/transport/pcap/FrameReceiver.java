@@ -4,7 +4,7 @@ import org.pcap4j.core.RawPacketListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import raftudp.transport.DatagramSink;
-import raftudp.wire.RateLimitedLog;
+import raftudp.logging.RateLimitedLog;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

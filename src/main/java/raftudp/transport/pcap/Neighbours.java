@@ -2,7 +2,7 @@ package raftudp.transport.pcap;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import raftudp.wire.RateLimitedLog;
+import raftudp.logging.RateLimitedLog;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;

@@ -11,7 +11,7 @@ import org.slf4j.LoggerFactory;
 import raftudp.transport.DatagramSink;
 import raftudp.transport.Transport;
 import raftudp.transport.TransportException;
-import raftudp.wire.RateLimitedLog;
+import raftudp.logging.RateLimitedLog;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

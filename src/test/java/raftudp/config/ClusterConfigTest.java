@@ -1,4 +1,7 @@
-package raftudp.wire;
+package raftudp.config;
+
+import raftudp.wire.MessageClass;
+import raftudp.wire.PortMap;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

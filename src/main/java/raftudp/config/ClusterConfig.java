@@ -1,5 +1,8 @@
-package raftudp.wire;
+package raftudp.config;
 
+
+import raftudp.wire.MessageClass;
+import raftudp.wire.PortMap;
 
 import java.io.IOException;
 import java.net.Inet4Address;

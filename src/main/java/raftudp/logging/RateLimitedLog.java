@@ -1,4 +1,4 @@
-package raftudp.wire;
+package raftudp.logging;
 
 import org.slf4j.Logger;
 
