@@ -5,6 +5,7 @@ SHELL := /bin/bash
 export PATH := /opt/p4/bin:$(PATH)
 MVN ?= mvn -B -q
 SEEDS ?= 200
+MUTANT_SEEDS ?= 2000
 SEED ?=
 NODES ?=
 
@@ -12,7 +13,7 @@ NODES ?=
 
 help:
 	@echo "make build        compile and package raft-node.jar / raft-client.jar"
-	@echo "make test         run every test: Maven suite, a 20 s hostile campaign and a 15 s keyed one, the Wireshark dissector, then (as root) the testbed scenarios on both backends"
+	@echo "make test         run every test: Maven suite, a 20 s hostile campaign and a 15 s keyed one, the planted Raft bugs, the Wireshark dissector, then (as root) the testbed scenarios on both backends"
 	@echo "make sim SEEDS=N  run N simulation seeds; make sim SEED=S replays one seed with its trace"
 	@echo "make hostile      hostile-traffic campaign on 3 loopback nodes under load (SEED=S SECONDS=N; default 8, 60 s)"
 	@echo "make hostile-key  the same campaign against nodes with a cluster key, by an attacker without it (SEED, SECONDS)"
@@ -38,7 +39,7 @@ part = mkdir -p target && echo "$$(date +%s) $(1)" >> target/test-times.log
 
 test:
 	@tools/test-deps.sh
-	@rm -rf target/static-tests.log target/network-tests.log target/scenarios.log target/scenarios-bmv2.log target/hostile.log target/hostile-key.log target/wireshark-tests.log target/surefire-reports target/test-times.log  # the summary adds up these
+	@rm -rf target/static-tests.log target/network-tests.log target/scenarios.log target/scenarios-bmv2.log target/hostile.log target/hostile-key.log target/wireshark-tests.log target/surefire-reports target/test-times.log target/mutants.log  # the summary adds up these
 	@$(call part,maven suite)
 	$(MVN) verify
 	@$(call part,hostile campaign)
@@ -47,6 +48,14 @@ test:
 	@$(call part,hostile campaign keyed)
 	$(MAKE) --no-print-directory hostile-key SECONDS=15 2>&1 | tee target/hostile-key.log; \
 	  [ $${PIPESTATUS[0]} = 0 ] || { tools/test-summary.sh; exit 1; }
+	@$(call part,planted bugs)
+	@if [ -z "$$CI" ] && [ -n "$$(git status --porcelain src/main 2>/dev/null)" ]; then \
+	  echo "make test: NOT RUN: tools/sim-mutants.sh (it plants bugs in src/main, which has uncommitted changes)"; \
+	  echo "planted bugs NOT RUN" > target/mutants.log; \
+	else \
+	  tools/sim-mutants.sh $(MUTANT_SEEDS) 2>&1 | tee target/mutants.log; \
+	  [ $${PIPESTATUS[0]} = 0 ] || { tools/test-summary.sh; exit 1; }; \
+	fi
 	@$(call part,Wireshark dissector)
 	$(PY) -m unittest discover -s tools/wireshark -p 'test_dissector.py' 2>&1 | tee target/wireshark-tests.log; \
 	  [ $${PIPESTATUS[0]} = 0 ] || { tools/test-summary.sh; exit 1; }

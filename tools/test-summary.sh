@@ -31,6 +31,17 @@ if [ -f target/hostile-key.log ]; then
   echo "hostile campaign, keyed: $kp passed, $kf failed, 0 skipped (one 15 s run with --cluster-key)"
   passed=$((passed + kp)); failed=$((failed + kf))
 fi
+# tools/sim-mutants.sh: one line per planted bug ("...; core tests: caught|missed").
+if [ -f target/mutants.log ]; then
+  if grep -q "NOT RUN" target/mutants.log; then
+    echo "planted bugs: NOT RUN (uncommitted changes in src/main)"
+  else
+    mt=$(grep -c '; core tests: ' target/mutants.log); ms=$(grep -c ' 0 failures; core tests: missed' target/mutants.log)
+    [ "$mt" -gt 0 ] || { mt=1; ms=1; }   # the script stopped before its first planted bug
+    echo "planted bugs: $((mt - ms)) caught, $ms not caught (simulator seeds and core tests, tools/sim-mutants.sh)"
+    passed=$((passed + mt - ms)); failed=$((failed + ms))
+  fi
+fi
 for log in target/scenarios.log target/scenarios-bmv2.log; do
 [ -f "$log" ] || continue
 backend=linux; [ "$log" = target/scenarios-bmv2.log ] && backend=bmv2
