@@ -29,6 +29,7 @@ PY
   # The core's protocol tests (one class per paper section) run against the same mutant.
   local core=caught
   mvn -B -q surefire:test -Dtest='raftudp.core.*Test' -Dsurefire.failIfNoSpecifiedTests=false \
+    -Dsurefire.reports=target/mutant-reports \
     >/dev/null 2>&1 && core=missed
   printf '%-58s %s; core tests: %s\n' "$name" "$(tail -1 <<< "$out")" "$core"
   if ! grep -q '^FAIL' <<< "$out" && [ "$core" = missed ]; then survivors+=("$name"); fi
