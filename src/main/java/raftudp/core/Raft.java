@@ -65,6 +65,8 @@ public final class Raft {
 
     private List<Message> outbox = new ArrayList<>();
     private HardState handedOutHardState;
+    /** The soft state the last Ready reported (or the one at start). */
+    private SoftState handedOutSoftState;
     private boolean readyOutstanding;
 
     /**
@@ -104,6 +106,7 @@ public final class Raft {
         this.votedFor = hard.votedFor();
         this.peers = cfg.nodes().stream().filter(n -> n != cfg.id()).toList();
         this.handedOutHardState = new HardState(term, votedFor, log.commit());
+        this.handedOutSoftState = softState();
         resetElectionTimer();
     }
 
@@ -472,7 +475,13 @@ public final class Raft {
     public boolean hasReady() {
         return !outbox.isEmpty() || (leadership != null && leadership.hasWork()) || snapshotToPersist != null
                 || log.unstableFrom() <= log.lastIndex() || log.commit() > log.applied()
-                || reads.hasDone() || !currentHardState().equals(handedOutHardState);
+                || reads.hasDone() || !currentHardState().equals(handedOutHardState)
+                || !softState().equals(handedOutSoftState);
+    }
+
+    /** This node's role, known leader and term now. */
+    public SoftState softState() {
+        return new SoftState(role, leader, term);
     }
 
     /** Collects the work to carry out; call {@link #advance(Ready)} once it is done. */
@@ -497,8 +506,11 @@ public final class Raft {
                 (isLeaderReplication(m) ? sendFirst : afterPersist).add(m);
             }
         }
+        SoftState soft = softState();
+        SoftState softOut = soft.equals(handedOutSoftState) ? null : soft;
+        handedOutSoftState = soft;
         Ready rd = new Ready(hsOut, snapshotToPersist, log.unstableEntries(), sendFirst, afterPersist,
-                log.committedToApply(APPLY_BATCH_MAX), reads.takeDone());
+                log.committedToApply(APPLY_BATCH_MAX), reads.takeDone(), softOut);
         snapshotToPersist = null;
         outbox = new ArrayList<>();
         readyOutstanding = true;

@@ -27,9 +27,13 @@ import java.util.List;
  * committed. Everything that acknowledges or depends on local durable state (votes and vote
  * requests, pre-votes, append/heartbeat/snapshot responses, TimeoutNow, anything a follower or
  * candidate sends) is in {@code messages}.
+ *
+ * <p>{@code softState} is the node's role, leader and term when any of them changed since the
+ * previous Ready (null otherwise): a runtime answers pending clients, logs and reports from it.
  */
 public record Ready(HardState hardState, Snapshot snapshot, List<Entry> entries, List<Message> sendFirst,
-                    List<Message> messages, List<Entry> committed, List<ReadState> readStates) {
+                    List<Message> messages, List<Entry> committed, List<ReadState> readStates,
+                    SoftState softState) {
 
     public Ready {
         entries = List.copyOf(entries);
@@ -41,6 +45,6 @@ public record Ready(HardState hardState, Snapshot snapshot, List<Entry> entries,
 
     public boolean isEmpty() {
         return hardState == null && snapshot == null && entries.isEmpty() && sendFirst.isEmpty()
-                && messages.isEmpty() && committed.isEmpty() && readStates.isEmpty();
+                && messages.isEmpty() && committed.isEmpty() && readStates.isEmpty() && softState == null;
     }
 }

@@ -10,6 +10,7 @@ import raftudp.core.RandomSource;
 import raftudp.core.ReadState;
 import raftudp.core.Ready;
 import raftudp.core.Role;
+import raftudp.core.SoftState;
 import raftudp.core.Snapshot;
 import raftudp.kv.ClientRequest;
 import raftudp.kv.ClientResponse;
@@ -78,8 +79,6 @@ public final class Replica<A> {
     private long readRequestIds;
     private Observer observer = new Observer() { };
     private Role lastRole;
-    private long lastTerm;
-    private int lastLeader = Raft.NONE;
 
     /**
      * Restarts a replica from {@code storage} (empty for a new node).
@@ -100,7 +99,6 @@ public final class Replica<A> {
                 : KvStore.restore(rec.snapshot().data(), options.sessionTimeoutMs(), options.sessionsMax());
         this.raft = new Raft(config, rec.hardState(), rec.snapshot(), rec.entries(), random, this::checkSnapshot);
         this.lastRole = raft.role();
-        this.lastTerm = raft.term();
     }
 
     /** One tick of logical time. Call {@link #drain()} after. */
@@ -171,11 +169,13 @@ public final class Replica<A> {
             for (ReadState rs : rd.readStates()) {
                 confirmRead(rs);
             }
+            if (rd.softState() != null) {
+                roleChanged(rd.softState());
+            }
             raft.advance(rd);
             serveReads();
             maybeSnapshot();
         }
-        noticeRoleChange();
     }
 
     private void persist(Ready rd) {
@@ -286,26 +286,19 @@ public final class Replica<A> {
         raft.compact(s.index(), s.data());
     }
 
-    private void noticeRoleChange() {
-        Role role = raft.role();
-        if (role == lastRole && raft.term() == lastTerm && raft.leader() == lastLeader) {
-            return;
-        }
-        if (lastRole == Role.LEADER && role != Role.LEADER) {
+    /** The core reported a new role, leader or term. */
+    private void roleChanged(SoftState now) {
+        if (lastRole == Role.LEADER && now.role() != Role.LEADER) {
             // Pending writes may or may not commit under the next leader: the clients retry
             // with the same (clientId, seq), which the session table applies at most once.
             for (PendingWrite<A> pw : writes.values()) {
-                out.reply(pw.client(), ClientResponse.retry(pw.request(), raft.leader()));
+                out.reply(pw.client(), ClientResponse.retry(pw.request(), now.leader()));
             }
             writes.clear();
         }
-        if (role != lastRole || raft.term() != lastTerm || raft.leader() != lastLeader) {
-            LOG.info("node {}: {} in term {} (leader {})", config.id(), role, raft.term(),
-                    raft.leader() == Raft.NONE ? "unknown" : raft.leader());
-        }
-        lastRole = role;
-        lastTerm = raft.term();
-        lastLeader = raft.leader();
+        LOG.info("node {}: {} in term {} (leader {})", config.id(), now.role(), now.term(),
+                now.leader() == Raft.NONE ? "unknown" : now.leader());
+        lastRole = now.role();
     }
 
     // ---------------------------------------------------------------- observation

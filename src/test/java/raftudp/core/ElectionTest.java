@@ -245,4 +245,31 @@ class ElectionTest {
         assertThrows(IllegalArgumentException.class, () -> Config.defaults(0, THREE).withTimeouts(5, 5, 1));
         assertThrows(IllegalArgumentException.class, () -> Config.defaults(0, THREE).withTimeouts(5, 9, 5));
     }
+
+    /** The Ready says when role, leader or term changed, and only then (the runtime polls nothing). */
+    @Test
+    void aReadyCarriesTheSoftStateOnlyWhenItChanged() {
+        CoreCluster c = new CoreCluster(3, 11);
+        List<SoftState> seen = new java.util.ArrayList<>();
+        Raft leader = c.node(0);
+        c.elect(0);
+        for (int i = 0; i < 3; i++) { // quiet rounds: heartbeats, no change
+            c.tick(0, leader.config().heartbeatTicks());
+            while (leader.hasReady()) {
+                Ready rd = leader.ready();
+                if (rd.softState() != null) {
+                    seen.add(rd.softState());
+                }
+                leader.advance(rd);
+            }
+        }
+        assertEquals(List.of(), seen, "no change, no soft state");
+        assertEquals(new SoftState(Role.LEADER, 0, leader.term()), leader.softState());
+        // a higher term deposes it: the next Ready says so, once
+        leader.step(new Message.Heartbeat(leader.term() + 1, 1, 0, 0, 0));
+        Ready rd = leader.ready();
+        assertEquals(new SoftState(Role.FOLLOWER, 1, leader.term()), rd.softState());
+        leader.advance(rd);
+        assertTrue(!leader.hasReady() || leader.ready().softState() == null, "reported once");
+    }
 }
