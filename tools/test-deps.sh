@@ -9,7 +9,9 @@ command -v java >/dev/null 2>&1 && command -v javac >/dev/null 2>&1 \
 command -v mvn >/dev/null 2>&1 || lacking+=("Maven|maven")
 # The pcap tests (root only: they build network namespaces) need these too.
 if [ "$(id -u)" = 0 ]; then
-  /sbin/ldconfig -p 2>/dev/null | grep -q 'libpcap\.so' || lacking+=("libpcap (pcap4j loads it)|libpcap0.8")
+  # grep without -q reads all of ldconfig's output: with -q it may exit first, and pipefail
+  # would then count ldconfig's SIGPIPE as "no libpcap" (it did, once the cache grew)
+  /sbin/ldconfig -p 2>/dev/null | grep 'libpcap\.so' >/dev/null || lacking+=("libpcap (pcap4j loads it)|libpcap0.8")
   command -v ip >/dev/null 2>&1 || lacking+=("ip (network namespaces)|iproute2")
   command -v sysctl >/dev/null 2>&1 && command -v kill >/dev/null 2>&1 \
     || lacking+=("sysctl and kill (namespace routers, pausing nodes)|procps")
