@@ -25,20 +25,14 @@ import captures
 import parentns
 import runtime
 import topo
-from bmv2cli import SWITCH_LOG_DIR, parse_counter_values, parse_seen, seen_commands, seen_reset_commands, switch_log_args
+from bmv2cli import (SWITCH_LOG_DIR, parse_counter_values, parse_seen, seen_commands, seen_reset_commands,
+                     switch_log_args, switch_port_ethtool)
 
 BUILD_DIR = os.path.join(topo.REPO, "build", "p4")
 P4_SOURCE = os.path.join(topo.REPO, "p4", "raft.p4")
 P4_JSON = os.path.join(topo.REPO, runtime.P4_JSON)
 P4_INFO = os.path.join(topo.REPO, runtime.P4_INFO)
 THRIFT_WAIT_S = 15
-# Offloads off on the switch ports. Checksums (tx, rx): BMv2 forwards what the kernel left
-# unfinished. Segmentation and receive offloads (tso, gso, gro): while any is on, libpcap sizes
-# each slot of simple_switch's receive ring for a 64 KiB packet, so its 2 MiB ring holds about
-# 32 frames, and a switch that is not scheduled for ~6 ms loses the rest of a chunked message
-# (measured: 33 of 745 back-to-back datagrams got through). Off, a slot fits one 1500-byte
-# frame and the ring holds about 500 (same burst: ~500 through; 100 µs apart: all 745).
-SWITCH_PORT_OFFLOADS_OFF = "tx off rx off tso off gso off gro off"
 RAFT_TYPES = {1: "VoteRequest", 2: "VoteResponse", 3: "AppendRequest", 4: "AppendResponse",
               5: "Heartbeat", 6: "HeartbeatResponse", 7: "SnapshotChunk", 8: "SnapshotResponse",
               9: "TimeoutNow", 16: "ClientRequest", 17: "ClientResponse", 18: "StatusRequest",
@@ -117,7 +111,7 @@ class Bmv2Switch(Switch):
             args += ["--", "--grpc-server-addr", "127.0.0.1:%d" % (50051 + self.device_id)]
         for intf in self.intfList():
             if intf.name != "lo":
-                self.cmd("ethtool -K %s %s >/dev/null 2>&1" % (intf.name, SWITCH_PORT_OFFLOADS_OFF))
+                self.cmd("%s >/dev/null 2>&1" % switch_port_ethtool(intf.name))
         log = open(os.path.join(self.log_dir, "%s.log" % self.name), "w")
         self.proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
         parentns.record(self.proc.pid, "bmv2-%s" % self.name)
