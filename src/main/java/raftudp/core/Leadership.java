@@ -191,6 +191,10 @@ final class Leadership {
         if (stale) {
             return;
         }
+        if (pr.state == Progress.State.PROBE && r.conflictTerm() == 0 && r.conflictIndex() - 1 < pr.match) {
+            // the answer to the current probe says its log ends before what it acknowledged
+            refuse.accept(Refusal.FOLLOWER_LOST_ENTRIES);
+        }
         // §5.3 fast backtracking: skip the follower's whole conflicting term at once
         long next = r.conflictIndex();
         if (r.conflictTerm() > 0) {

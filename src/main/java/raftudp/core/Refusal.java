@@ -33,6 +33,14 @@ public enum Refusal {
      */
     BAD_ACK,
     /**
+     * An AppendResponse from a follower whose log now ends before the index it acknowledged to
+     * this leader: it lost its data (restarted on an empty or older data directory). Its acks
+     * were counted toward commitment, so it must not be trusted as a holder of those entries;
+     * the leader keeps probing it once per heartbeat round and never sends below the match it
+     * recorded. Counted so that an operator sees it ({@code refused.FOLLOWER_LOST_ENTRIES}).
+     */
+    FOLLOWER_LOST_ENTRIES,
+    /**
      * A campaign this node did not start because its term is at {@link Raft#TERM_MAX}: the
      * next term would pass the ceiling.
      */

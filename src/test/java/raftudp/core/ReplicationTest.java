@@ -270,6 +270,9 @@ class ReplicationTest {
         assertTrue(appends <= rounds + 3, appends + " AppendRequests to the follower in " + rounds + " heartbeat rounds");
         assertTrue(appends >= rounds, "the leader keeps probing once per round: " + appends);
         assertEquals(Role.LEADER, c.node(0).role(), "the leader keeps leading");
+        long lost = c.node(0).refusals().get(Refusal.FOLLOWER_LOST_ENTRIES);
+        assertTrue(lost >= rounds && lost <= appends, "counted once per rejected probe: " + lost);
+        assertEquals(0, c.node(1).refusals().get(Refusal.FOLLOWER_LOST_ENTRIES), "node 1 leads nothing");
     }
 
     private static int appendsTo(CoreCluster c, int id) {
