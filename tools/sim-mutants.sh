@@ -6,14 +6,16 @@
 set -euo pipefail
 seeds=${1:-2000}
 cd "$(dirname "$0")/.."
-if [ -n "$(git status --porcelain src/main)" ]; then
-  echo "sim-mutants: src/main has uncommitted changes; commit or stash them first" >&2
-  exit 2
-fi
-trap 'git checkout -- src/main' EXIT
+# Each file is copied aside (mtime kept) before its bug is planted and copied back after, so
+# the script needs no git, keeps uncommitted work, and leaves no jar looking stale.
+saved=$(mktemp -d)
+planted=""
+restore() { if [ -n "$planted" ]; then cp -p "$saved/original" "$planted"; planted=""; fi; }
+trap 'restore; rm -rf "$saved"' EXIT
 
 mutant() { # name file old new
   local name=$1 file=$2 old=$3 new=$4
+  cp -p "$file" "$saved/original"; planted=$file
   python3 - "$file" "$old" "$new" <<'PY'
 import sys
 p, old, new = sys.argv[1:4]
@@ -34,7 +36,7 @@ PY
   printf '%-58s %s; core tests: %s\n' "$name" "$(tail -1 <<< "$out")" "$core"
   if ! grep -q '^FAIL' <<< "$out" && [ "$core" = missed ]; then survivors+=("$name"); fi
   grep '^FAIL' <<< "$out" | head -2 | cut -c1-160 | sed 's/^/    /' || true
-  git checkout -- "$file"
+  restore
 }
 
 survivors=()
