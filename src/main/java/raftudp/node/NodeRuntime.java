@@ -2,11 +2,7 @@ package raftudp.node;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import raftudp.core.Message;
 import raftudp.core.Raft;
-import raftudp.kv.ClientResponse;
-import raftudp.storage.FileStorage;
-import raftudp.storage.FsyncPolicy;
 import raftudp.storage.RaftStorage;
 import raftudp.transport.FaultyTransport;
 import raftudp.transport.Pacer;
@@ -15,15 +11,9 @@ import raftudp.transport.TransportException;
 import raftudp.transport.pcap.PcapTransport;
 import raftudp.transport.udp.UdpTransport;
 import raftudp.config.ClusterConfig;
-import raftudp.wire.ClusterKey;
 import raftudp.wire.ErrorResponse;
-import raftudp.wire.FaultResponse;
-import raftudp.wire.MessageClass;
-import raftudp.wire.MessageType;
 import raftudp.logging.RateLimitedLog;
-import raftudp.wire.ReplayGuard;
 import raftudp.wire.StatusReport;
-import raftudp.wire.WireCodec;
 import raftudp.wire.WireLimits;
 import raftudp.wire.WireStats;
 
@@ -35,7 +25,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -48,13 +37,14 @@ import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 /**
- * A running node: one event-loop thread that owns the {@link Replica} (the Raft core, its
- * storage and the key-value store), fed through a bounded inbox by the transport's I/O
- * threads ({@link NodeReceiver}).
+ * A running node: the thin threaded shell around a {@link Node} (which owns the replica,
+ * decoders, encoding, counters and answers, and is deterministic). The shell adds one
+ * event-loop thread, a bounded inbox that the transport's I/O threads fill through the
+ * node's thread-safe receiver, the tick timer, the pacer and the transport.
  *
  * <p>The loop, each turn: tick the core if a tick is due ({@link NodeSettings#tickMs()});
  * take up to {@link NodeSettings#batchInputsMax()} inputs from the inbox and step them all;
- * then call {@link Replica#drain()} once. That is the group commit: the batch's entries and
+ * then call {@link Node#flush()} once. That is the group commit: the batch's entries and
  * hard state reach storage in one {@code sync()}, so one fsync covers every proposal,
  * vote and append of the batch, and nothing of it is acknowledged, voted or answered before
  * that fsync. The one exception is the leader's replication of its current term
@@ -62,9 +52,9 @@ import java.util.function.LongSupplier;
  * starts, so that the followers' fsyncs overlap the leader's.
  * Status requests of the batch are answered after the drain.
  *
- * <p>Raft messages go out encoded by {@link WireCodec}, from this node's port of their class
- * to the peer's port of that class; client answers go from the client port to the source
- * address and port of the request. Threading: the Replica and the storage are touched by the
+ * <p>Raft messages go out encoded, from this node's port of their class to the peer's port
+ * of that class; client answers go from the client port to the source address and port of
+ * the request; all through the pacer and the fault layer. Threading: the Replica and the storage are touched by the
  * loop thread only (and by {@link #close()} once the loop has ended); everything else here
  * is thread-safe.
  *
@@ -80,74 +70,57 @@ import java.util.function.LongSupplier;
  */
 public final class NodeRuntime implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NodeRuntime.class);
-    /** Partial messages past their timeout are freed this often while nothing arrives. */
-    private static final long EXPIRE_INTERVAL_MS = 1_000;
     /** How long {@link #close()} waits for the loop to finish its turn. */
     private static final long STOP_WAIT_MS = 10_000;
-    /** Refusals answered per second (and at most this many in a burst); the rest are dropped and counted. */
-    static final int REFUSALS_PER_SECOND = 10;
-    /**
-     * Status answers per second (and in a burst): a 64-byte StatusRequest draws about 2 KB, so
-     * an unlimited node would amplify a forged source 30 times; the rest are dropped and counted.
-     */
-    static final int STATUS_ANSWERS_PER_SECOND = 200;
+    /** Refusals of admin requests answered per second ({@link Node#REFUSALS_PER_SECOND}). */
+    static final int REFUSALS_PER_SECOND = Node.REFUSALS_PER_SECOND;
+    /** Status answers per second ({@link Node#STATUS_ANSWERS_PER_SECOND}). */
+    static final int STATUS_ANSWERS_PER_SECOND = Node.STATUS_ANSWERS_PER_SECOND;
 
-    private final ClusterConfig cluster;
     private final int id;
     private final ClusterConfig.NodeAddress self;
     private final NodeSettings settings;
     private final RaftStorage storage;
     /** The transport given, always wrapped in the fault layer (rules set at run time). */
     private final FaultyTransport transport;
-    private final WireStats wireStats = new WireStats();
-    private final NodeCounters counters = new NodeCounters();
-    private final WireCodec codec;
     /** Spaces the datagrams of multi-datagram messages ({@link NodeSettings#paceGapMicros()}). */
     private final Pacer pacer;
     private final BlockingQueue<NodeInput> inbox;
-    private final NodeReceiver receiver;
-    /** The decoders' limits: reassembly memory scaled to this JVM's heap ({@link WireLimits#forHeap}). */
-    private final WireLimits receiveLimits;
-    private final Replica<InetSocketAddress> replica;
     private final RateLimitedLog warnings;
-    private final boolean syncOnTick;
+    /** The node itself: touched by the loop thread only, but for its thread-safe receiver. */
+    private final Node node;
     private final Thread loop;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean running = true;
     private volatile Throwable failure;
     private boolean closed;
-    /** Last heartbeat or append from a leader: sender, term, time (loop thread only). */
-    private int lastContactFrom = -1;
-    private long lastContactTerm = -1;
-    private long lastContactNanos;
-    /** Answers to unverified sources that may go out now (loop thread only). */
-    private final TokenBucket refusals = new TokenBucket(REFUSALS_PER_SECOND, System::nanoTime);
-    private final TokenBucket statusAnswers = new TokenBucket(STATUS_ANSWERS_PER_SECOND, System::nanoTime);
 
     private NodeRuntime(ClusterConfig cluster, int id, NodeSettings settings, RaftStorage storage,
                         Transport transport, LongSupplier wallClockMs) {
-        this.cluster = cluster;
         this.id = id;
         this.self = cluster.node(id);
         this.settings = settings;
         this.storage = storage;
         SecureRandom seeds = new SecureRandom();
         this.transport = transport instanceof FaultyTransport f ? f : new FaultyTransport(transport, seeds.nextLong());
-        ClusterKey key = settings.clusterKey();
-        this.codec = new WireCodec(id, seeds.nextInt(), WireLimits.DEFAULT, wireStats, key);
         this.pacer = new Pacer(settings.paceGapMicros(), "node-" + id + "-pacer");
         this.inbox = new ArrayBlockingQueue<>(settings.inboxMessagesMax());
         this.warnings = new RateLimitedLog(LOG, NodeRuntime::monotonicMs, 10_000);
-        this.receiveLimits = WireLimits.forHeap(Runtime.getRuntime().maxMemory());
-        this.receiver = new NodeReceiver(id, cluster, wireStats, NodeRuntime::monotonicMs, this::offer, counters,
-                new NodeReceiver.Decoding(receiveLimits, key,
-                        key == null ? null : new ReplayGuard(wallClockMs)));
-        Replica.Options options = new Replica.Options(settings.snapshotEveryEntries(),
-                Replica.Options.defaults().sessionTimeoutMs(), Replica.Options.defaults().sessionsMax());
-        SplittableRandom random = new SplittableRandom(seeds.nextLong());
-        this.replica = new Replica<>(settings.raftConfig(id, cluster.ids()), storage, random::nextInt, new Out(),
-                options, wallClockMs);
-        this.syncOnTick = storage instanceof FileStorage fs && fs.options().fsyncPolicy() == FsyncPolicy.BATCH;
+        Node.Clock clock = new Node.Clock() {
+            @Override
+            public long nanos() {
+                return System.nanoTime();
+            }
+
+            @Override
+            public long wallMs() {
+                return wallClockMs.getAsLong();
+            }
+        };
+        Node.Environment env = new Node.Environment(clock, seeds.nextLong(),
+                WireLimits.forHeap(Runtime.getRuntime().maxMemory()), this::transmit, this.transport, this::offer,
+                this::shellCounters);
+        this.node = new Node(cluster, id, settings, storage, env);
         this.loop = new Thread(this::runLoop, "node-" + id + "-loop");
     }
 
@@ -185,14 +158,14 @@ public final class NodeRuntime implements AutoCloseable {
             throw e;
         }
         try {
-            rt.transport.start(new HashSet<>(rt.self.ports().ports()), rt.receiver);
+            rt.transport.start(new HashSet<>(rt.self.ports().ports()), rt.node.receiver());
         } catch (TransportException | RuntimeException e) {
             closeQuietly(storage, rt.transport);
             throw e;
         }
-        if (rt.replica.raft().term() >= Raft.TERM_MAX) {
+        if (rt.node.replica().raft().term() >= Raft.TERM_MAX) {
             LOG.warn("node {}: the stored term {} is at the ceiling {}: this node follows and votes but can never "
-                    + "campaign (see docs/node.md, \"Term ceiling\")", id, rt.replica.raft().term(), Raft.TERM_MAX);
+                    + "campaign (see docs/node.md, \"Term ceiling\")", id, rt.node.replica().raft().term(), Raft.TERM_MAX);
         }
         rt.loop.start();
         LOG.info("node {}: started at {} over {} ({}), cluster of {}, fault rules: {}; {}", id, rt.self,
@@ -222,7 +195,7 @@ public final class NodeRuntime implements AutoCloseable {
         if (inbox.offer(input)) {
             return true;
         }
-        counters.inboxDrops.increment();
+        node.counters().inboxDrops.increment();
         warnings.warn("inbox", () -> "node " + id + ": event loop inbox full (" + settings.inboxMessagesMax()
                 + " inputs): dropping input; see node.inbox_drops");
         return false;
@@ -233,34 +206,9 @@ public final class NodeRuntime implements AutoCloseable {
         return offer(input);
     }
 
-    /** The replica's output: encoded on the loop thread, sent through the transport. */
-    private final class Out implements Replica.Outbox<InetSocketAddress> {
-        @Override
-        public void send(Message m) {
-            MessageClass c = MessageType.of(m).messageClass();
-            transmit(m, self.ports().portOf(c), cluster.node(m.to()).socketOf(c));
-        }
-
-        @Override
-        public void reply(InetSocketAddress client, ClientResponse response) {
-            transmit(response, self.ports().client(), client);
-        }
-    }
-
-    private void transmit(Object message, int fromPort, InetSocketAddress to) {
-        List<byte[]> datagrams;
-        try {
-            datagrams = codec.encode(message);
-        } catch (IllegalArgumentException e) {
-            counters.encodeFailures.increment();
-            warnings.warn("encode", () -> "node " + id + ": cannot send " + NodeInput.describe(message) + ": "
-                    + e.getMessage());
-            return;
-        }
-        if (LOG.isDebugEnabled()) {
-            LOG.debug("node {}: tx {} to {} ({} datagram(s))", id, NodeInput.describe(message), to, datagrams.size());
-        }
-        pacer.send(transport::send, fromPort, to, datagrams);
+    /** The node's output: paced, then through the fault layer (or past it: answers to admin requests). */
+    private void transmit(int fromPort, InetSocketAddress to, List<byte[]> datagrams, boolean pastFaults) {
+        pacer.send(pastFaults ? transport::sendUnfaulted : transport::send, fromPort, to, datagrams);
     }
 
     // ---------------------------------------------------------------- the loop
@@ -280,19 +228,16 @@ public final class NodeRuntime implements AutoCloseable {
     private void loopUntilStopped() throws InterruptedException {
         final long tickNanos = TimeUnit.MILLISECONDS.toNanos(settings.tickMs());
         long nextTick = System.nanoTime() + tickNanos;
-        long nextExpire = monotonicMs() + EXPIRE_INTERVAL_MS;
         List<NodeInput> batch = new ArrayList<>(settings.batchInputsMax());
-        List<InetSocketAddress> statusWaiters = new ArrayList<>();
         while (running) {
             long now = System.nanoTime();
             boolean ticked = false;
             if (now - nextTick >= 0) {
-                replica.tick();
-                counters.ticks.increment();
+                node.tick();
                 ticked = true;
                 nextTick += tickNanos;
                 if (now - nextTick > 3 * tickNanos) {
-                    counters.ticksLate.increment(); // do not replay missed ticks in a burst
+                    node.counters().ticksLate.increment(); // do not replay missed ticks in a burst
                     nextTick = now + tickNanos;
                 }
             }
@@ -300,147 +245,11 @@ public final class NodeRuntime implements AutoCloseable {
             if (first != null) {
                 batch.add(first);
                 inbox.drainTo(batch, settings.batchInputsMax() - 1);
-                step(batch, statusWaiters);
+                node.step(batch);
                 batch.clear();
             }
-            replica.drain();
-            if (ticked && syncOnTick) {
-                storage.sync(); // BATCH: the fsync bound holds only while sync() keeps being called
-            }
-            answerStatus(statusWaiters);
-            if (monotonicMs() - nextExpire >= 0) {
-                receiver.expire();
-                nextExpire = monotonicMs() + EXPIRE_INTERVAL_MS;
-            }
+            node.flush();
         }
-    }
-
-    private void answerStatus(List<InetSocketAddress> waiters) {
-        if (waiters.isEmpty()) {
-            return;
-        }
-        try {
-            StatusReport report = statusReport();
-            for (InetSocketAddress c : waiters) {
-                if (statusAnswers.take()) {
-                    transmit(report, self.ports().client(), c);
-                } else {
-                    counters.statusUnanswered.increment(); // beyond the rate: not a reflector
-                }
-            }
-        } catch (RuntimeException e) {
-            // a bug in a status display must not stop consensus
-            LOG.error("node {}: cannot build a status report: {}", id, e.toString(), e);
-        }
-        waiters.clear();
-    }
-
-    private void step(List<NodeInput> batch, List<InetSocketAddress> statusWaiters) {
-        counters.batches.increment();
-        for (NodeInput in : batch) {
-            try {
-                stepOne(in, statusWaiters);
-            } catch (RuntimeException e) {
-                // Remote input passed the decoder and admission, so this is a bug; the loop
-                // keeps serving (DESIGN.md: nothing from the network stops a node).
-                counters.inputErrors.increment();
-                if (warnings.warn("input_error", () -> "node " + id + ": handling " + NodeInput.describe(in)
-                        + " failed; input dropped, the node keeps serving: " + e)) {
-                    LOG.error("node {}: the failure above, with its stack (a bug: please report it)", id, e);
-                }
-            }
-        }
-    }
-
-    private void stepOne(NodeInput in, List<InetSocketAddress> statusWaiters) {
-        if (in instanceof NodeInput.Peer p) {
-            counters.inputs.increment();
-            noticeLeaderContact(p.message());
-            replica.receive(p.message());
-        } else if (in instanceof NodeInput.Client c) {
-            counters.inputs.increment();
-            replica.submit(c.request(), c.client());
-        } else if (in instanceof NodeInput.Status s) {
-            counters.inputs.increment();
-            statusWaiters.add(s.client());
-        } else if (in instanceof NodeInput.Fault f) {
-            counters.inputs.increment();
-            answerFault(f);
-        } else if (in instanceof NodeInput.Task t) {
-            t.work().run();
-        }
-        // Wake: nothing to do, the loop re-reads `running`
-    }
-
-    /**
-     * Applies a fault request and answers with the rules now in force, when admin requests
-     * are allowed (see the class comment); refuses it otherwise. The answer goes past the
-     * rules: whoever can set a fault can always clear it.
-     */
-    private void answerFault(NodeInput.Fault f) {
-        if (settings.clusterKey() != null && !f.authenticated()) {
-            // not expected: with a key the decoders deliver authenticated messages only
-            counters.adminRefused.increment();
-            return;
-        }
-        if (settings.clusterKey() == null && !settings.allowAdmin()) {
-            refuseAdmin(f);
-            return;
-        }
-        counters.adminAccepted.increment();
-        try {
-            Faults.apply(transport, f.request());
-            LOG.info("node {}: fault {} from {}: rules now {}", id, f.request().op(), f.client(),
-                    Faults.describe(transport.rules()));
-        } catch (IllegalStateException e) {
-            warnings.warn("fault", () -> "node " + id + ": fault request from " + f.client() + " not applied: "
-                    + e.getMessage());
-        }
-        sendUnfaulted(Faults.response(id, transport), f.client());
-    }
-
-    /**
-     * Refuses an admin request to a node without key and without {@code --allow-admin}:
-     * counts it, and answers an {@link ErrorResponse} unless the token bucket of
-     * {@link #REFUSALS_PER_SECOND} a second is empty (a forged source address must not make
-     * the node a reflector).
-     */
-    private void refuseAdmin(NodeInput.Fault f) {
-        counters.adminRefused.increment();
-        warnings.warn("admin", () -> "node " + id + ": refused a fault request (" + f.request().op() + ") from "
-                + f.client() + ": admin requests are disabled (no --cluster-key, no --allow-admin); see "
-                + "node.admin_refused");
-        if (!refusals.take()) {
-            counters.adminRefusalsUnanswered.increment();
-            return;
-        }
-        sendUnfaulted(ErrorResponse.adminDisabled(id), f.client());
-    }
-
-    /** Sends past the fault rules: answers to admin requests. */
-    private void sendUnfaulted(Object message, InetSocketAddress to) {
-        List<byte[]> datagrams;
-        try {
-            datagrams = codec.encode(message);
-        } catch (IllegalArgumentException e) {
-            counters.encodeFailures.increment();
-            return;
-        }
-        pacer.send(transport::sendUnfaulted, self.ports().client(), to, datagrams);
-    }
-
-    /** Measures the gaps between a leader's heartbeats and appends (see {@link NodeCounters#leaderGapsOver}). */
-    private void noticeLeaderContact(Message m) {
-        if (!(m instanceof Message.Heartbeat || m instanceof Message.AppendRequest)) {
-            return;
-        }
-        long now = System.nanoTime();
-        if (m.from() == lastContactFrom && m.term() == lastContactTerm) {
-            counters.leaderGap(TimeUnit.NANOSECONDS.toMillis(now - lastContactNanos));
-        }
-        lastContactFrom = m.from();
-        lastContactTerm = m.term();
-        lastContactNanos = now;
     }
 
     /** The transport's own counters (frames, ARP, send failures), under valid counter names. */
@@ -458,30 +267,13 @@ public final class NodeRuntime implements AutoCloseable {
         });
     }
 
-    /** This node's status report (loop thread only). */
-    private StatusReport statusReport() {
-        Replica.NodeStatus s = replica.status();
-        Map<String, Long> c = new TreeMap<>(wireStats.snapshot());
-        counters.putInto(c);
-        replica.raft().refusals().forEach((r, n) -> c.put("refused." + r.name(), n));
+    /** The shell's counters in the node's status report: inbox, pacer, transport. */
+    private void shellCounters(Map<String, Long> c) {
         c.put("node.inbox_depth", (long) inbox.size());
-        c.put("node.pending_requests", (long) replica.pendingRequests());
-        c.put("node.partial_messages", (long) receiver.partialMessages());
         c.put("pace.gap_us", pacer.gapMicros());
         c.put("pace.datagrams", pacer.paced());
         c.put("pace.dropped", pacer.dropped());
-        c.put("wire.reassembly_bytes_max", receiveLimits.reassemblyBytesMax());
-        c.put("wire.message_bytes_max", (long) receiveLimits.messageBytesMax());
-        c.put("kv.keys", (long) s.keys());
         transportCounters(c);
-        if (storage instanceof FileStorage fs) {
-            c.put("storage.fsyncs", fs.fsyncCount());
-            c.put("storage.syncs", fs.syncCount());
-            c.put("storage.bytes_written", fs.bytesWritten());
-        }
-        int leader = s.leader() == Raft.NONE ? -1 : s.leader();
-        return new StatusReport(id, s.role().name(), s.term(), leader, s.commitIndex(), s.appliedIndex(),
-                s.firstIndex(), s.lastIndex(), s.matchIndex(), c);
     }
 
     // ---------------------------------------------------------------- for callers
@@ -498,7 +290,7 @@ public final class NodeRuntime implements AutoCloseable {
         CompletableFuture<T> result = new CompletableFuture<>();
         NodeInput.Task task = new NodeInput.Task(() -> {
             try {
-                result.complete(query.apply(replica));
+                result.complete(query.apply(node.replica()));
             } catch (RuntimeException e) {
                 result.completeExceptionally(e);
             }
@@ -518,7 +310,7 @@ public final class NodeRuntime implements AutoCloseable {
 
     /** The status report, as a status request on the client port would get it. */
     public StatusReport status(Duration timeout) throws TimeoutException, InterruptedException {
-        return query(r -> statusReport(), timeout);
+        return query(r -> node.status(), timeout);
     }
 
     public int id() {
@@ -537,12 +329,12 @@ public final class NodeRuntime implements AutoCloseable {
 
     /** The wire counters (thread-safe). */
     public WireStats wireStats() {
-        return wireStats;
+        return node.wireStats();
     }
 
     /** Inputs dropped because the inbox was full. */
     public long inboxDrops() {
-        return counters.inboxDrops.sum();
+        return node.counters().inboxDrops.sum();
     }
 
     /** True until the loop has ended (closed, or stopped by a failure). */
