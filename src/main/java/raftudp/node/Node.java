@@ -3,6 +3,7 @@ package raftudp.node;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import raftudp.config.ClusterConfig;
+import raftudp.core.Config;
 import raftudp.core.Message;
 import raftudp.core.Raft;
 import raftudp.kv.ClientResponse;
@@ -147,10 +148,30 @@ public final class Node {
      * @throws IllegalArgumentException when {@code id} is not a node of {@code cluster}
      */
     public Node(ClusterConfig cluster, int id, NodeSettings settings, RaftStorage storage, Environment env) {
+        this(cluster, checkedConfig(cluster, id, settings), settings, storage, env);
+    }
+
+    private static Config checkedConfig(ClusterConfig cluster, int id, NodeSettings settings) {
         if (id < 0 || id >= cluster.size()) {
             throw new IllegalArgumentException("node index " + id + " is out of range: the cluster has "
                     + cluster.size() + " node(s), 0.." + (cluster.size() - 1));
         }
+        return settings.raftConfig(id, cluster.ids());
+    }
+
+    /**
+     * Recovers node {@code raft.id()} of {@code cluster} from {@code storage}, with the core
+     * tuned by {@code raft} rather than by {@code settings}' timeouts (the simulator varies
+     * every limit of the core).
+     *
+     * @throws IllegalArgumentException when {@code raft}'s members are not {@code cluster}'s
+     */
+    public Node(ClusterConfig cluster, Config raft, NodeSettings settings, RaftStorage storage, Environment env) {
+        if (!raft.nodes().equals(cluster.ids())) {
+            throw new IllegalArgumentException("the core's members " + raft.nodes() + " are not the cluster's "
+                    + cluster.ids());
+        }
+        int id = raft.id();
         this.cluster = cluster;
         this.id = id;
         this.self = cluster.node(id);
@@ -160,7 +181,7 @@ public final class Node {
         this.clock = env.clock();
         SplittableRandom random = new SplittableRandom(env.seed());
         ClusterKey key = settings.clusterKey();
-        this.codec = new WireCodec(id, random.nextInt(), WireLimits.DEFAULT, wireStats, key);
+        this.codec = new WireCodec(id, random.nextInt(), WireLimits.DEFAULT, wireStats, key, clock::wallMs);
         this.warnings = new RateLimitedLog(LOG, this::monotonicMs, 10_000);
         Predicate<NodeInput> inbox = env.inbox() != null ? env.inbox() : in -> {
             handle(in);
@@ -172,7 +193,7 @@ public final class Node {
         Replica.Options options = new Replica.Options(settings.snapshotEveryEntries(),
                 Replica.Options.defaults().sessionTimeoutMs(), Replica.Options.defaults().sessionsMax());
         SplittableRandom replicaRandom = random.split();
-        this.replica = new Replica<>(settings.raftConfig(id, cluster.ids()), storage, replicaRandom::nextInt,
+        this.replica = new Replica<>(raft, storage, replicaRandom::nextInt,
                 new Out(), options, clock::wallMs);
         this.syncOnTick = storage instanceof FileStorage fs && fs.options().fsyncPolicy() == FsyncPolicy.BATCH;
         this.refusals = new TokenBucket(REFUSALS_PER_SECOND, clock::nanos);
@@ -424,6 +445,14 @@ public final class Node {
 
     NodeCounters counters() {
         return counters;
+    }
+
+    /**
+     * Inputs whose handling threw: each one a bug, caught so that the node kept serving (the
+     * simulator fails a seed on the first).
+     */
+    public long inputErrors() {
+        return counters.inputErrors.sum();
     }
 
     /** Partial messages held in reassembly over all ports. */

@@ -1,6 +1,7 @@
 package raftudp.wire;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.List;
 
 /**
@@ -141,8 +142,22 @@ public record RaftHeader(int magic, int version, int typeCode, int flags, int re
 
         /** Reads the field, big-endian unsigned, from {@code datagram} starting at index 0. */
         long get(ByteBuffer datagram) {
-            long v = 0;
             int at = offsetBytes();
+            if (datagram.order() == ByteOrder.BIG_ENDIAN) {
+                switch (bits) {
+                    case 8:
+                        return datagram.get(at) & 0xFFL;
+                    case 16:
+                        return datagram.getShort(at) & 0xFFFFL;
+                    case 32:
+                        return datagram.getInt(at) & 0xFFFF_FFFFL;
+                    case 64:
+                        return datagram.getLong(at);
+                    default:
+                        break;
+                }
+            }
+            long v = 0;
             for (int i = 0; i < bits / 8; i++) {
                 v = (v << 8) | (datagram.get(at + i) & 0xFF);
             }
@@ -155,6 +170,24 @@ public record RaftHeader(int magic, int version, int typeCode, int flags, int re
                 throw new IllegalArgumentException(p4Name + " " + value + " does not fit " + bits + " bits");
             }
             int at = base + offsetBytes();
+            if (out.order() == ByteOrder.BIG_ENDIAN) {
+                switch (bits) {
+                    case 8:
+                        out.put(at, (byte) value);
+                        return;
+                    case 16:
+                        out.putShort(at, (short) value);
+                        return;
+                    case 32:
+                        out.putInt(at, (int) value);
+                        return;
+                    case 64:
+                        out.putLong(at, value);
+                        return;
+                    default:
+                        break;
+                }
+            }
             for (int i = bits / 8 - 1; i >= 0; i--) {
                 out.put(at + i, (byte) value);
                 value >>>= 8;

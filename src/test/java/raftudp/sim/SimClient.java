@@ -6,8 +6,18 @@ import raftudp.kv.ClientResponse;
 import raftudp.kv.Command;
 import raftudp.kv.Result;
 import raftudp.kv.Value;
+import raftudp.wire.ClusterKey;
+import raftudp.wire.MessageClass;
+import raftudp.wire.RaftHeader;
+import raftudp.wire.WireCodec;
+import raftudp.wire.WireDecoder;
+import raftudp.wire.WireLimits;
+import raftudp.wire.WireStats;
 
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.Optional;
 import java.util.SplittableRandom;
 
 /**
@@ -27,6 +37,9 @@ final class SimClient {
     private final int keys;
     private final int largeValueBytes;
     private final int opTimeoutMs;
+    private final InetSocketAddress address;
+    private final WireCodec codec;
+    private final WireDecoder decoder;
 
     private long session;
     /** Sequence of this session's writes: dense, so the session table can apply each once. */
@@ -51,10 +64,16 @@ final class SimClient {
         this.sim = sim;
         this.random = random;
         this.history = history;
-        this.keys = p.keys();
-        this.largeValueBytes = p.largeValueBytes();
-        this.opTimeoutMs = p.opTimeoutMs();
+        this.keys = p.workload().keys();
+        this.largeValueBytes = p.workload().largeValueBytes();
+        this.opTimeoutMs = p.workload().opTimeoutMs();
         this.target = random.nextInt(p.nodes());
+        this.address = Simulation.clientAddress(id);
+        WireStats stats = new WireStats();
+        ClusterKey key = p.cluster().clusterKey();
+        this.codec = new WireCodec(RaftHeader.NO_NODE, random.nextInt(), WireLimits.DEFAULT, stats, key,
+                () -> SimNode.EPOCH_MS + sim.now());
+        this.decoder = new WireDecoder(stats, sim::now, "simulated client " + id, key);
         newSession();
     }
 
@@ -101,7 +120,8 @@ final class SimClient {
                 + ": " + Operation.formatCommand(command));
         attempts++;
         long t = ++token;
-        sim.clientSend(id, target, new ClientRequest(requestClient, requestSeq, command));
+        sim.transmit(address, sim.cluster().node(target).socketOf(MessageClass.CLIENT),
+                codec.encode(new ClientRequest(requestClient, requestSeq, command)));
         sim.schedule(opTimeoutMs, () -> timeout(t));
     }
 
@@ -117,7 +137,15 @@ final class SimClient {
         send();
     }
 
-    void onResponse(ClientResponse r) {
+    /** A datagram for this client: decoded and reassembled as the real client does. */
+    void onDatagram(InetSocketAddress from, byte[] datagram) {
+        Optional<WireDecoder.Received> got = decoder.decode(ByteBuffer.wrap(datagram), from, MessageClass.CLIENT);
+        if (got.isPresent() && got.get().message() instanceof ClientResponse r) {
+            onResponse(r);
+        }
+    }
+
+    private void onResponse(ClientResponse r) {
         sim.note("client " + id + " gets " + r.clientId() + "/" + r.seq() + " " + r.status() + " hint " + r.leaderHint()
                 + (r.result() == null ? "" : " " + Operation.formatResult(r.result())));
         if (!waiting || r.clientId() != requestClient || r.seq() != requestSeq) {

@@ -3,14 +3,16 @@ package raftudp.sim;
 import raftudp.check.CheckResult;
 import raftudp.check.Linearizability;
 import raftudp.check.Operation;
-import raftudp.core.Message;
 import raftudp.core.Raft;
 import raftudp.core.Role;
-import raftudp.kv.ClientRequest;
-import raftudp.kv.ClientResponse;
 import raftudp.kv.Command;
 import raftudp.kv.Value;
-import raftudp.node.Replica;
+import raftudp.config.ClusterConfig;
+import raftudp.wire.PortMap;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -37,7 +39,7 @@ final class Simulation {
     }
 
     /** Counters of one run. */
-    record Stats(long events, long messages, long dropped, long crashes, long crashesAfterEarlySend,
+    record Stats(long events, long messages, long datagrams, long dropped, long crashes, long crashesAfterEarlySend,
                  long leaderChanges, int opsOk, int opsUnknown, long simMs) {
     }
 
@@ -54,6 +56,9 @@ final class Simulation {
     private long now;
     private long eventSeq;
 
+    /** Port every simulated client sends from. */
+    static final int CLIENT_PORT = 40_000;
+    private final ClusterConfig cluster;
     private final SimNode[] nodes;
     private final List<SimClient> clients = new ArrayList<>();
     private final List<Operation> history = new ArrayList<>();
@@ -65,6 +70,8 @@ final class Simulation {
     private String failure;
     private long events;
     private long messages;
+    private long datagrams;
+    /** Datagrams lost in the network (one-way cuts, partitions, loss). */
     private long dropped;
     private long crashes;
     private long crashesAfterEarlySend;
@@ -75,6 +82,11 @@ final class Simulation {
         this.random = new SplittableRandom(params.seed());
         this.tracing = tracing;
         this.nodes = new SimNode[params.nodes()];
+        List<ClusterConfig.NodeAddress> members = new ArrayList<>();
+        for (int i = 0; i < params.nodes(); i++) {
+            members.add(new ClusterConfig.NodeAddress(nodeAddress(i), PortMap.DEFAULT));
+        }
+        this.cluster = new ClusterConfig(members);
         this.partitionOf = new int[params.nodes()];
         for (int i = 0; i < nodes.length; i++) {
             nodes[i] = new SimNode(i, this, p, random.split());
@@ -111,13 +123,17 @@ final class Simulation {
     // ---------------------------------------------------------------- run
 
     Outcome run() {
+        return tracing ? runLogged() : SimLogs.quietly(this::runLogged);
+    }
+
+    private Outcome runLogged() {
         try {
             runPhases();
         } catch (RuntimeException | AssertionError e) {
             fail("exception outside a node: " + e + " at " + Arrays.toString(Arrays.copyOf(e.getStackTrace(), 6)));
         }
         int ok = (int) history.stream().filter(o -> o.output() != null).count();
-        Stats stats = new Stats(events, messages, dropped, crashes, crashesAfterEarlySend, leaderChanges, ok, history.size() - ok, now);
+        Stats stats = new Stats(events, messages, datagrams, dropped, crashes, crashesAfterEarlySend, leaderChanges, ok, history.size() - ok, now);
         return new Outcome(p.seed(), failure, traceHash, trace.toString(), stats);
     }
 
@@ -126,13 +142,13 @@ final class Simulation {
         for (SimNode n : nodes) {
             n.start();
         }
-        for (int i = 0; i < p.clients(); i++) {
+        for (int i = 0; i < p.workload().clients(); i++) {
             SimClient c = new SimClient(i, this, random.split(), history, p);
             clients.add(c);
             schedule(random.nextInt(200), () -> c.start(null));
         }
         scheduleFault();
-        runUntil(p.safetyPhaseMs());
+        runUntil(p.phases().safetyMs());
         if (failure == null) {
             liveness();
         }
@@ -179,12 +195,12 @@ final class Simulation {
         clients.add(probe);
         probe.stop();
         probe.start(new Command.Put("liveness", Value.of(healedAt)));
-        long deadline = healedAt + p.livenessPhaseMsMax();
+        long deadline = healedAt + p.phases().livenessMsMax();
         while (failure == null && probe.waiting() && !queue.isEmpty() && queue.peek().time <= deadline) {
             step();
         }
         if (failure == null && probe.completed() == 0) {
-            fail("liveness: no write committed within " + p.livenessPhaseMsMax() + "ms after healing");
+            fail("liveness: no write committed within " + p.phases().livenessMsMax() + "ms after healing");
             return;
         }
         note("liveness: write committed " + (now - healedAt) + "ms after healing");
@@ -229,6 +245,13 @@ final class Simulation {
     }
 
     private void checkFinal() {
+        for (SimNode n : nodes) {
+            String drops = n.dishonestDrops();
+            if (!drops.isEmpty()) {
+                fail("node " + n.id() + " dropped honest datagrams: " + drops);
+                return;
+            }
+        }
         checker.logMatching(Arrays.stream(nodes).map(SimNode::logView).toList());
         if (!checker.ok()) {
             fail(String.join("; ", checker.violations()));
@@ -250,7 +273,7 @@ final class Simulation {
     // ---------------------------------------------------------------- faults
 
     private void scheduleFault() {
-        schedule(50 + random.nextInt(p.faultEveryMsMax()), () -> {
+        schedule(50 + random.nextInt(p.faults().everyMsMax()), () -> {
             if (!faultsOn) {
                 return;
             }
@@ -264,12 +287,12 @@ final class Simulation {
         SimNode leader = currentLeader();
         switch (kind) {
             case 0, 1 -> {
-                if (p.crashes()) {
+                if (p.faults().crashes()) {
                     crashAndRestartLater(kind == 1 && leader != null ? leader : nodes[random.nextInt(nodes.length)]);
                 }
             }
             case 2 -> {
-                if (p.partitions()) {
+                if (p.faults().partitions()) {
                     int groups = 2 + random.nextInt(2);
                     int[] part = new int[nodes.length];
                     for (int i = 0; i < nodes.length; i++) {
@@ -279,7 +302,7 @@ final class Simulation {
                 }
             }
             case 3, 4 -> {
-                if (p.partitions() && leader != null) {
+                if (p.faults().partitions() && leader != null) {
                     // cut the leader off, alone or with one follower (a minority in 5 nodes)
                     int[] part = new int[nodes.length];
                     part[leader.id()] = 1;
@@ -294,7 +317,7 @@ final class Simulation {
                 partition(new int[nodes.length]);
             }
             case 7 -> {
-                if (p.partitions()) {
+                if (p.faults().partitions()) {
                     int from = random.nextInt(nodes.length);
                     int to = random.nextInt(nodes.length);
                     if (from != to) {
@@ -376,56 +399,83 @@ final class Simulation {
     }
 
     private int delay() {
-        return p.delayMsMin() + random.nextInt(p.delayMsMax() - p.delayMsMin() + 1);
+        return p.network().delayMsMin() + random.nextInt(p.network().delayMsMax() - p.network().delayMsMin() + 1);
     }
 
     private boolean lost() {
-        return faultsOn && p.dropRate() > 0 && random.nextDouble() < p.dropRate();
+        return faultsOn && p.network().dropRate() > 0 && random.nextDouble() < p.network().dropRate();
     }
 
     private boolean duplicated() {
-        return faultsOn && p.duplicateRate() > 0 && random.nextDouble() < p.duplicateRate();
+        return faultsOn && p.network().duplicateRate() > 0 && random.nextDouble() < p.network().duplicateRate();
     }
 
-    /** A node sends a Raft message. */
-    void send(Message m) {
+    /**
+     * Node {@code i}'s address: 127.0.0.(i+1). Only ever an address in memory: the simulated
+     * network carries the datagrams, nothing reaches a socket.
+     */
+    static InetAddress nodeAddress(int i) {
+        return ipv4(127, 0, 0, i + 1);
+    }
+
+    /** Client {@code c}'s address and port: 127.0.1.(c+1), port 40000. */
+    static InetSocketAddress clientAddress(int c) {
+        return new InetSocketAddress(ipv4(127, 0, 1, c + 1), CLIENT_PORT);
+    }
+
+    private static InetAddress ipv4(int a, int b, int c, int d) {
+        try {
+            return InetAddress.getByAddress(new byte[]{(byte) a, (byte) b, (byte) c, (byte) d});
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The members, as every node's cluster file would list them. */
+    ClusterConfig cluster() {
+        return cluster;
+    }
+
+    /** Node index (>= 0) or client index (as -1 - c) of an address of the simulation. */
+    private static int endpoint(InetSocketAddress a) {
+        byte[] b = a.getAddress().getAddress();
+        return b[2] == 0 ? (b[3] & 0xFF) - 1 : -1 - ((b[3] & 0xFF) - 1);
+    }
+
+    /**
+     * Sends the datagrams of one message. Each datagram travels on its own: lost,
+     * duplicated and delayed apart from the others (so the chunks of a message arrive out of
+     * order, twice, or not at all, and reassembly sees it). Partitions and one-way cuts
+     * separate nodes; clients reach every node, through loss, duplication and delay.
+     */
+    void transmit(InetSocketAddress from, InetSocketAddress to, List<byte[]> datagrams) {
+        int src = endpoint(from);
+        int dst = endpoint(to);
         messages++;
-        if (!connected(m.from(), m.to()) || lost()) {
-            dropped++;
-            return;
-        }
-        int copies = duplicated() ? 2 : 1;
-        for (int i = 0; i < copies; i++) {
-            schedule(delay(), () -> {
-                SimNode to = nodes[m.to()];
-                if (to.up() && connected(m.from(), m.to())) {
-                    to.receive(m);
-                }
-            });
-        }
-    }
-
-    /** A client sends a request to a node. */
-    void clientSend(int client, int node, ClientRequest r) {
-        if (lost()) {
-            return;
-        }
-        schedule(delay(), () -> {
-            SimNode n = nodes[node];
-            if (n.up()) {
-                n.submit(r, client);
+        for (byte[] d : datagrams) {
+            this.datagrams++;
+            if ((src >= 0 && dst >= 0 && !connected(src, dst)) || lost()) {
+                dropped++;
+                continue;
             }
-        });
+            int copies = duplicated() ? 2 : 1;
+            for (int i = 0; i < copies; i++) {
+                schedule(delay(), () -> deliver(from, src, to, dst, d));
+            }
+        }
     }
 
-    /** A node answers a client. */
-    void reply(int client, ClientResponse r) {
-        if (lost()) {
+    private void deliver(InetSocketAddress from, int src, InetSocketAddress to, int dst, byte[] datagram) {
+        if (dst < 0) {
+            clientById(-1 - dst).onDatagram(from, datagram);
             return;
         }
-        int copies = duplicated() ? 2 : 1;
-        for (int i = 0; i < copies; i++) {
-            schedule(delay(), () -> clientById(client).onResponse(r));
+        if (dst >= nodes.length) {
+            return; // nobody at that address
+        }
+        SimNode n = nodes[dst];
+        if (n.up() && (src < 0 || connected(src, dst))) {
+            n.receive(from, to.getPort(), datagram);
         }
     }
 
@@ -438,7 +488,4 @@ final class Simulation {
         return SafetyChecker.view(id, r.firstIndex(), r.lastIndex(), r::entryAt);
     }
 
-    Replica.Options replicaOptions() {
-        return new Replica.Options(p.snapshotEveryEntries(), 3_600_000, 100_000);
-    }
 }
