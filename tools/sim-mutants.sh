@@ -70,6 +70,8 @@ mutant "leader never steps down for a higher term (5.1)" $C/Raft.java \
 mutant "votes and acks sent before the persist (10.2.1 overdone)" $C/Raft.java \
   $'List<Message> sendFirst = List.of();\n        List<Message> afterPersist = outbox;' \
   $'List<Message> sendFirst = outbox;\n        List<Message> afterPersist = List.of();'
+mutant "recovery keeps a stored term below its log's last term (torn write)" $C/Raft.java \
+  'if (log.lastTerm() > hard.term()) {' 'if (false) {'
 # Below the core: the simulator runs whole nodes on datagrams, so the receive path is in reach.
 W=src/main/java/raftudp/wire
 N=src/main/java/raftudp/node

@@ -102,10 +102,20 @@ public final class Raft {
         this.random = random;
         this.snapshot = snapshot;
         this.log = new RaftLog(snapshot, entries, hard.commit());
-        this.term = hard.term();
-        this.votedFor = hard.votedFor();
+        if (log.lastTerm() > hard.term()) {
+            // The log holds entries of a term the hard state never recorded: the node crashed
+            // after its log reached the disk and before the hard state did (FileStorage writes
+            // the hard state once the log before it is forced). It had adopted that term, so it
+            // takes it again; it voted nothing in it, since a vote leaves only once the hard
+            // state holding it is durable. The raised term is handed out to be persisted.
+            this.term = log.lastTerm();
+            this.votedFor = HardState.NO_VOTE;
+        } else {
+            this.term = hard.term();
+            this.votedFor = hard.votedFor();
+        }
         this.peers = cfg.nodes().stream().filter(n -> n != cfg.id()).toList();
-        this.handedOutHardState = new HardState(term, votedFor, log.commit());
+        this.handedOutHardState = new HardState(hard.term(), hard.votedFor(), log.commit());
         this.handedOutSoftState = softState();
         resetElectionTimer();
     }

@@ -92,6 +92,30 @@ class ElectionTest {
         assertEquals("x", CoreCluster.text(c.applied.get(0).get(c.applied.get(0).size() - 1)));
     }
 
+    @Test
+    void aLogAheadOfTheStoredTermRaisesTheTermOnRecovery() {
+        // A crash after the log's fsync and before the hard state's (FileStorage writes the hard
+        // state only once the log before it is forced; a torn write can keep unsynced appends too)
+        // leaves entries of a term above the stored term. Found by the simulator (seed 12679 with
+        // torn writes): the node campaigned with a last log term above its term, and every peer
+        // refused the claim (BAD_CLAIM), so it could never be elected nor vote sensibly.
+        List<Entry> log = List.of(new Entry(1, 2, Entry.Kind.NOOP, Entry.EMPTY),
+                new Entry(2, 5, Entry.Kind.NOOP, Entry.EMPTY));
+        Config cfg = Config.defaults(0, THREE).withElectionFeatures(false, false);
+        Raft r = new Raft(cfg, new HardState(3, 1, 1), null, log, x -> 0);
+        assertEquals(5, r.term(), "the term is at least the log's last term");
+        assertTrue(r.hasReady(), "the raised term is handed out to be persisted");
+        Ready rd = r.ready();
+        assertEquals(new HardState(5, -1, 1), rd.hardState(), "no vote in the raised term: none was ever sent in it");
+        r.advance(rd);
+        for (int i = 0; i < cfg.electionTicksMax() && r.role() == Role.FOLLOWER; i++) {
+            r.tick();
+        }
+        Message.VoteRequest v = (Message.VoteRequest) r.ready().messages().get(0);
+        assertEquals(6, v.term());
+        assertTrue(v.lastLogTerm() <= v.term(), "a claim peers accept: " + v);
+    }
+
     @ParameterizedTest(name = "votedFor={0} candidate={1} -> granted={2}")
     @CsvSource({
             "-1, 1, true",   // not voted yet: grant

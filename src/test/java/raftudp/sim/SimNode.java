@@ -6,6 +6,7 @@ import raftudp.core.Role;
 import raftudp.node.Node;
 import raftudp.node.NodeSettings;
 import raftudp.node.Replica;
+import raftudp.storage.StorageException;
 import raftudp.transport.FaultyTransport;
 import raftudp.wire.DropReason;
 import raftudp.wire.MessageClass;
@@ -53,7 +54,7 @@ final class SimNode {
         this.sim = sim;
         this.p = p;
         this.random = random;
-        this.storage = new SimStorage(random.split(), p.faults().crashInSyncRate());
+        this.storage = new SimStorage(random.split(), p.faults().crashInSyncRate(), p.faults().tornWriteRate());
         this.tickPeriodMs = p.cluster().tickMs() - 1 + random.nextInt(3); // clocks drift a little
         this.clockSkewMs = random.nextInt(10_000) - 5_000;      // and disagree on the time
         this.settings = NodeSettings.defaults().withSnapshotEvery(p.cluster().snapshotEveryEntries())
@@ -61,9 +62,13 @@ final class SimNode {
         this.faults = new FaultyTransport(new NoTransport(), random.nextLong());
     }
 
-    /** From now on the disk never dies inside sync (the liveness phase). */
+    /** From now on the disk never dies inside sync and has room (the liveness phase). */
     void disableDiskCrashes() {
         storage.disableCrashes();
+    }
+
+    SimStorage storage() {
+        return storage;
     }
 
     int id() {
@@ -181,7 +186,7 @@ final class SimNode {
         replica = null;
         node = null;
         incarnation++;
-        storage.disk.crash();
+        storage.crash();
     }
 
     private void tick(int inc) {
@@ -208,6 +213,10 @@ final class SimNode {
         try {
             input.run();
             node.flush();
+        } catch (StorageException e) {
+            // the node stops on a storage failure, as NodeRuntime's loop does (docs/node.md)
+            sim.storageFailed(this, "storage failure (" + e.getMessage() + "), node stopped");
+            return;
         } catch (SimStorage.Crash c) {
             if (earlyAtSync == storage.syncs() && earlySent > 0) {
                 sim.crashedAfterEarlySend(this, earlySent);

@@ -14,7 +14,7 @@ import java.util.stream.IntStream;
  *
  * <p>Changing how {@link #of} derives them changes what every seed means: do it rarely, and
  * re-run the regression seeds afterwards. A new parameter is drawn from its own generator
- * (as {@code crashAfterEarlySendRate} and {@code clusterKey} are), so that the others keep
+ * (as {@code crashAfterEarlySendRate}, the disk faults and {@code clusterKey} are), so that the others keep
  * their values.
  */
 record SimParams(long seed, Cluster cluster, Network network, Faults faults, Workload workload, Phases phases) {
@@ -37,10 +37,11 @@ record SimParams(long seed, Cluster cluster, Network network, Faults faults, Wor
     /**
      * The faults: machines dying inside fsync ({@code crashAfterEarlySendRate}: a leader
      * dying in the sync of a Ready whose replication already left), how often the nemesis
-     * strikes, and whether it partitions and crashes.
+     * strikes, whether it partitions and crashes, the chance that a crash keeps part of what
+     * was not synced ({@code tornWriteRate}), and whether disks fill up.
      */
     record Faults(double crashInSyncRate, double crashAfterEarlySendRate, int everyMsMax, boolean partitions,
-                  boolean crashes) {
+                  boolean crashes, double tornWriteRate, boolean diskFull) {
     }
 
     /** The clients: how many, over how many keys, their retry timeout, and the size of large values (0: none). */
@@ -68,6 +69,9 @@ record SimParams(long seed, Cluster cluster, Network network, Faults faults, Wor
         // drawn apart so that the other parameters of a seed stay what they were
         SplittableRandom early = new SplittableRandom(seed ^ 0x10_21L);
         double crashAfterEarlySend = early.nextInt(3) == 0 ? early.nextDouble() * 0.01 : 0;
+        SplittableRandom disks = new SplittableRandom(seed ^ 0xD15C_F417L);
+        double tornWrites = disks.nextInt(2) == 0 ? 0.2 + disks.nextDouble() * 0.8 : 0;
+        boolean diskFull = disks.nextInt(3) == 0;
         SplittableRandom auth = new SplittableRandom(seed ^ 0xA07B_5EEDL);
         ClusterKey key = null;
         if (auth.nextInt(4) == 0) {
@@ -93,7 +97,8 @@ record SimParams(long seed, Cluster cluster, Network network, Faults faults, Wor
         int faultEvery = 200 + r.nextInt(2000);
         boolean partitions = r.nextInt(5) != 0;
         boolean crashes = r.nextInt(5) != 0;
-        Faults faults = new Faults(crashInSync, crashAfterEarlySend, faultEvery, partitions, crashes);
+        Faults faults = new Faults(crashInSync, crashAfterEarlySend, faultEvery, partitions, crashes, tornWrites,
+                diskFull);
         int clients = 3 + r.nextInt(6);
         int keys = 1 + r.nextInt(4);
         int opTimeout = 200 + r.nextInt(800);
@@ -135,6 +140,7 @@ record SimParams(long seed, Cluster cluster, Network network, Faults faults, Wor
                 + " crashInSync=" + String.format("%.3f", faults.crashInSyncRate())
                 + " crashAfterEarlySend=" + String.format("%.4f", faults.crashAfterEarlySendRate())
                 + " partitions=" + faults.partitions() + " crashes=" + faults.crashes()
+                + " tornWrites=" + String.format("%.2f", faults.tornWriteRate()) + " diskFull=" + faults.diskFull()
                 + " clients=" + workload.clients() + " keys=" + workload.keys()
                 + " largeValue=" + workload.largeValueBytes();
     }

@@ -40,6 +40,7 @@ final class Simulation {
 
     /** Counters of one run. */
     record Stats(long events, long messages, long datagrams, long dropped, long crashes, long crashesAfterEarlySend,
+                 long diskFulls, long tornCrashes,
                  long leaderChanges, int opsOk, int opsUnknown, long simMs) {
     }
 
@@ -75,6 +76,7 @@ final class Simulation {
     private long dropped;
     private long crashes;
     private long crashesAfterEarlySend;
+    private long diskFulls;
     private long leaderChanges;
 
     Simulation(SimParams params, boolean tracing) {
@@ -133,7 +135,9 @@ final class Simulation {
             fail("exception outside a node: " + e + " at " + Arrays.toString(Arrays.copyOf(e.getStackTrace(), 6)));
         }
         int ok = (int) history.stream().filter(o -> o.output() != null).count();
-        Stats stats = new Stats(events, messages, datagrams, dropped, crashes, crashesAfterEarlySend, leaderChanges, ok, history.size() - ok, now);
+        Stats stats = new Stats(events, messages, datagrams, dropped, crashes, crashesAfterEarlySend, diskFulls,
+                Arrays.stream(nodes).mapToLong(n -> n.storage().tornCrashes()).sum(), leaderChanges, ok,
+                history.size() - ok, now);
         return new Outcome(p.seed(), failure, traceHash, trace.toString(), stats);
     }
 
@@ -334,8 +338,36 @@ final class Simulation {
                 }
             }
             default -> {
+                if (p.faults().diskFull()) {
+                    SimNode n = leader != null && random.nextBoolean() ? leader : nodes[random.nextInt(nodes.length)];
+                    fillDisk(n, 200 + random.nextInt(3_000));
+                }
             }
         }
+    }
+
+    /** Node {@code n}'s disk is full for {@code ms}: its syncs fail, and it stops, until then. */
+    private void fillDisk(SimNode n, int ms) {
+        if (n.storage().full()) {
+            return;
+        }
+        diskFulls++;
+        note("disk full on node " + n.id() + " for " + ms + "ms");
+        n.storage().setFull(true);
+        schedule(ms, () -> {
+            n.storage().setFull(false);
+            note("disk of node " + n.id() + " has room again");
+        });
+    }
+
+    /** A node stopped on a storage failure (its disk is full): a supervisor restarts it later. */
+    void storageFailed(SimNode n, String why) {
+        crash(n, why);
+        schedule(50 + random.nextInt(1_000), () -> {
+            if (faultsOn && !n.up()) {
+                n.start();
+            }
+        });
     }
 
     private void crashAndRestartLater(SimNode n) {
