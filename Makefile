@@ -8,6 +8,7 @@ SEEDS ?= 200
 MUTANT_SEEDS ?= 2000
 SEED ?=
 NODES ?=
+WIPES ?=
 
 .PHONY: help build test sim clean deps run demo stop scenarios testbed-deps testbed-jars hostile hostile-key hostile-jars
 
@@ -15,6 +16,7 @@ help:
 	@echo "make build        compile and package raft-node.jar / raft-client.jar"
 	@echo "make test         run every test: Maven suite, a 20 s hostile campaign and a 15 s keyed one, the planted Raft bugs, the Wireshark dissector, then (as root) the testbed scenarios on both backends"
 	@echo "make sim SEEDS=N  run N simulation seeds; make sim SEED=S replays one seed with its trace"
+	@echo "                  WIPES=1: crashed machines may come back with an empty disk (shows what that breaks)"
 	@echo "make hostile      hostile-traffic campaign on 3 loopback nodes under load (SEED=S SECONDS=N; default 8, 60 s)"
 	@echo "make hostile-key  the same campaign against nodes with a cluster key, by an attacker without it (SEED, SECONDS)"
 	@echo "make clean        remove build outputs"
@@ -89,7 +91,7 @@ target/sim.classpath: pom.xml
 sim: target/sim.classpath
 	$(MVN) test-compile
 	java -cp target/classes:target/test-classes:$$(cat target/sim.classpath) raftudp.sim.SimMain \
-	  $(if $(SEED),--seed $(SEED),--seeds $(SEEDS)) $(if $(NODES),--nodes $(NODES),)
+	  $(if $(SEED),--seed $(SEED),--seeds $(SEEDS)) $(if $(NODES),--nodes $(NODES),) $(if $(WIPES),--wipes,)
 
 # Hostile traffic against real nodes (docs/hostile.md): the campaign's unit tests, then one
 # fixed-seed run; `make test` runs a 20-second one, then a 15-second keyed one (hostile-key:

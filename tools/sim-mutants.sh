@@ -72,6 +72,8 @@ mutant "votes and acks sent before the persist (10.2.1 overdone)" $C/Raft.java \
   $'List<Message> sendFirst = outbox;\n        List<Message> afterPersist = List.of();'
 mutant "recovery keeps a stored term below its log's last term (torn write)" $C/Raft.java \
   'if (log.lastTerm() > hard.term()) {' 'if (false) {'
+mutant "a follower that lost its data is never sent what it lacks" $C/Leadership.java \
+  'pr.match = Math.max(0, r.conflictIndex() - 1);' ''
 # Below the core: the simulator runs whole nodes on datagrams, so the receive path is in reach.
 W=src/main/java/raftudp/wire
 N=src/main/java/raftudp/node

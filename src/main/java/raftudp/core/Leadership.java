@@ -192,8 +192,14 @@ final class Leadership {
             return;
         }
         if (pr.state == Progress.State.PROBE && r.conflictTerm() == 0 && r.conflictIndex() - 1 < pr.match) {
-            // the answer to the current probe says its log ends before what it acknowledged
+            // The answer to the current probe says its log ends before what it acknowledged: it
+            // lost its data. Counted, and its match goes down to what it says it holds, so that
+            // it is sent what it lacks. Believing this claim is safe: a lower match can only
+            // delay a commit (the commit index never goes back), never make one; a forged one
+            // costs one resent batch. (The follower's lost votes and acknowledgements are
+            // another matter: see docs/simulation.md, "Wiped disks".)
             refuse.accept(Refusal.FOLLOWER_LOST_ENTRIES);
+            pr.match = Math.max(0, r.conflictIndex() - 1);
         }
         // §5.3 fast backtracking: skip the follower's whole conflicting term at once
         long next = r.conflictIndex();

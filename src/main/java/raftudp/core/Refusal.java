@@ -35,9 +35,11 @@ public enum Refusal {
     /**
      * An AppendResponse from a follower whose log now ends before the index it acknowledged to
      * this leader: it lost its data (restarted on an empty or older data directory). Its acks
-     * were counted toward commitment, so it must not be trusted as a holder of those entries;
-     * the leader keeps probing it once per heartbeat round and never sends below the match it
-     * recorded. Counted so that an operator sees it ({@code refused.FOLLOWER_LOST_ENTRIES}).
+     * were counted toward commitment and are gone. Counted so that an operator sees it
+     * ({@code refused.FOLLOWER_LOST_ENTRIES}); the leader lowers its match for the follower to
+     * what the follower holds and sends it the rest (a lower match only delays commits), at
+     * most one probe per heartbeat round. Its lost votes are not repaired: see
+     * docs/simulation.md, "Wiped disks".
      */
     FOLLOWER_LOST_ENTRIES,
     /**

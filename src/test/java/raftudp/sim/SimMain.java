@@ -13,6 +13,8 @@ import java.util.concurrent.Future;
  *   --seeds N [--start S]   run seeds S..S+N-1 (default 1..200); ends with "sim: N seeds, F failures"
  *   --seed S                replay one seed twice with its trace; fails if the runs differ
  *   --nodes K               force the cluster size (3 or 5; default: chosen by each seed)
+ *   --wipes                 crashed machines may come back with an empty disk (unsafe in Raft
+ *                           without a membership change: shows what it breaks)
  *   --threads T             worker threads (default: available processors)
  * </pre>
  */
@@ -25,6 +27,7 @@ public final class SimMain {
         long start = 1;
         Long replay = null;
         int nodes = 0;
+        boolean wipes = false;
         int threads = Runtime.getRuntime().availableProcessors();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
@@ -34,6 +37,10 @@ public final class SimMain {
                 case "--start" -> start = parse(a, v);
                 case "--seed" -> replay = parse(a, v);
                 case "--nodes" -> nodes = (int) parse(a, v);
+                case "--wipes" -> {
+                    wipes = true;
+                    i--; // takes no value
+                }
                 case "--threads" -> threads = (int) parse(a, v);
                 default -> usage("unknown option " + a);
             }
@@ -42,7 +49,8 @@ public final class SimMain {
         if (nodes != 0 && nodes != 3 && nodes != 5) {
             usage("--nodes must be 3 or 5");
         }
-        System.exit(replay != null ? replay(replay, nodes) : batch(start, seeds, nodes, threads));
+        Choice choice = new Choice(nodes, wipes);
+        System.exit(replay != null ? replay(replay, choice) : batch(start, seeds, choice, threads));
     }
 
     private static long parse(String option, String value) {
@@ -59,8 +67,22 @@ public final class SimMain {
 
     private static void usage(String what) {
         System.err.println("sim: " + what);
-        System.err.println("usage: SimMain [--seeds N] [--start S] [--seed S] [--nodes 3|5] [--threads T]");
+        System.err.println("usage: SimMain [--seeds N] [--start S] [--seed S] [--nodes 3|5] [--threads T] [--wipes]");
         System.exit(2);
+    }
+
+    /** What the command line chose beyond the seed: a cluster size (0: the seed's), wiped disks. */
+    record Choice(int nodes, boolean wipes) {
+        SimParams params(long seed) {
+            SimParams p = SimParams.of(seed, nodes);
+            return wipes ? p.withWipes() : p;
+        }
+
+        String replayCommand(long seed) {
+            return wipes ? "java -cp target/classes:target/test-classes:$(cat target/sim.classpath) raftudp.sim.SimMain"
+                    + " --wipes --seed " + seed + (nodes > 0 ? " --nodes " + nodes : "")
+                    : SimMain.replayCommand(seed, nodes);
+        }
     }
 
     /** The command that replays a seed. */
@@ -68,8 +90,8 @@ public final class SimMain {
         return "make sim SEED=" + seed + (nodes > 0 ? " NODES=" + nodes : "");
     }
 
-    private static int replay(long seed, int nodes) {
-        SimParams p = SimParams.of(seed, nodes);
+    private static int replay(long seed, Choice choice) {
+        SimParams p = choice.params(seed);
         Simulation.Outcome a = new Simulation(p, true).run();
         System.out.print(a.trace());
         System.out.println("---- replay of seed " + seed + " ----");
@@ -82,12 +104,12 @@ public final class SimMain {
         return a.ok() && same ? 0 : 1;
     }
 
-    private static int batch(long start, long count, int nodes, int threads) throws Exception {
+    private static int batch(long start, long count, Choice choice, int threads) throws Exception {
         long t0 = System.nanoTime();
-        List<Long> failed = runSeeds(start, count, nodes, threads, o -> {
+        List<Long> failed = runSeeds(start, count, choice, threads, o -> {
             System.out.println("FAIL seed=" + o.seed() + ": " + o.failure());
-            System.out.println("  params: " + SimParams.of(o.seed(), nodes).summary());
-            System.out.println("  replay: " + replayCommand(o.seed(), nodes));
+            System.out.println("  params: " + choice.params(o.seed()).summary());
+            System.out.println("  replay: " + choice.replayCommand(o.seed()));
         });
         double minutes = (System.nanoTime() - t0) / 60e9;
         System.out.printf("sim: %.0f seeds/min on %d threads%n", count / minutes, threads);
@@ -98,12 +120,17 @@ public final class SimMain {
     /** Runs seeds in parallel; reports each failure as it is found; returns the failed seeds. */
     static List<Long> runSeeds(long start, long count, int nodes, int threads,
                                java.util.function.Consumer<Simulation.Outcome> onFailure) throws Exception {
+        return runSeeds(start, count, new Choice(nodes, false), threads, onFailure);
+    }
+
+    private static List<Long> runSeeds(long start, long count, Choice choice, int threads,
+                                       java.util.function.Consumer<Simulation.Outcome> onFailure) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
             List<Future<Simulation.Outcome>> futures = new ArrayList<>();
             for (long s = start; s < start + count; s++) {
                 long seed = s;
-                futures.add(pool.submit(() -> new Simulation(SimParams.of(seed, nodes), false).run()));
+                futures.add(pool.submit(() -> new Simulation(choice.params(seed), false).run()));
             }
             List<Long> failed = new ArrayList<>();
             for (Future<Simulation.Outcome> f : futures) {

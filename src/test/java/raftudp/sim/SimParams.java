@@ -38,10 +38,13 @@ record SimParams(long seed, Cluster cluster, Network network, Faults faults, Wor
      * The faults: machines dying inside fsync ({@code crashAfterEarlySendRate}: a leader
      * dying in the sync of a Ready whose replication already left), how often the nemesis
      * strikes, whether it partitions and crashes, the chance that a crash keeps part of what
-     * was not synced ({@code tornWriteRate}), and whether disks fill up.
+     * was not synced ({@code tornWriteRate}), whether disks fill up, and whether a crashed
+     * machine may come back with an empty disk ({@code wipes}: never drawn from the seed, only
+     * asked for with {@link #withWipes()}: Raft has no safe answer to it without a membership
+     * change, see docs/simulation.md).
      */
     record Faults(double crashInSyncRate, double crashAfterEarlySendRate, int everyMsMax, boolean partitions,
-                  boolean crashes, double tornWriteRate, boolean diskFull) {
+                  boolean crashes, double tornWriteRate, boolean diskFull, boolean wipes) {
     }
 
     /** The clients: how many, over how many keys, their retry timeout, and the size of large values (0: none). */
@@ -98,7 +101,7 @@ record SimParams(long seed, Cluster cluster, Network network, Faults faults, Wor
         boolean partitions = r.nextInt(5) != 0;
         boolean crashes = r.nextInt(5) != 0;
         Faults faults = new Faults(crashInSync, crashAfterEarlySend, faultEvery, partitions, crashes, tornWrites,
-                diskFull);
+                diskFull, false);
         int clients = 3 + r.nextInt(6);
         int keys = 1 + r.nextInt(4);
         int opTimeout = 200 + r.nextInt(800);
@@ -106,6 +109,13 @@ record SimParams(long seed, Cluster cluster, Network network, Faults faults, Wor
         int largeValue = r.nextInt(4) == 0 ? 2_000 + r.nextInt(6_000) : 0;
         return new SimParams(seed, cluster, network, faults, new Workload(clients, keys, opTimeout, largeValue),
                 new Phases(safety, 20_000));
+    }
+
+    /** The same run, where a crashed machine comes back with an empty disk half the time. */
+    SimParams withWipes() {
+        Faults f = faults;
+        return new SimParams(seed, cluster, network, new Faults(f.crashInSyncRate(), f.crashAfterEarlySendRate(),
+                f.everyMsMax(), f.partitions(), f.crashes(), f.tornWriteRate(), f.diskFull(), true), workload, phases);
     }
 
     private static long pick(SplittableRandom r, long... options) {
@@ -141,6 +151,7 @@ record SimParams(long seed, Cluster cluster, Network network, Faults faults, Wor
                 + " crashAfterEarlySend=" + String.format("%.4f", faults.crashAfterEarlySendRate())
                 + " partitions=" + faults.partitions() + " crashes=" + faults.crashes()
                 + " tornWrites=" + String.format("%.2f", faults.tornWriteRate()) + " diskFull=" + faults.diskFull()
+                + (faults.wipes() ? " WIPES" : "")
                 + " clients=" + workload.clients() + " keys=" + workload.keys()
                 + " largeValue=" + workload.largeValueBytes();
     }

@@ -36,7 +36,7 @@ final class SimStorage implements RaftStorage {
         }
     }
 
-    final MemoryStorage disk = new MemoryStorage();
+    private MemoryStorage disk = new MemoryStorage();
     private final SplittableRandom random;
     private double crashInSyncRate;
     private final double tornWriteRate;
@@ -157,6 +157,12 @@ final class SimStorage implements RaftStorage {
         disk.append(last.subList(0, 1 + random.nextInt(last.size())));
         disk.sync();
         tornCrashes++;
+    }
+
+    /** The disk is replaced by an empty one (an operator wiped the data directory; the machine is down). */
+    void wipe() {
+        unsynced.clear();
+        disk = new MemoryStorage();
     }
 
     @Override

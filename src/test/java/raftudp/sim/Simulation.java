@@ -375,8 +375,13 @@ final class Simulation {
             return;
         }
         crash(n, "crash");
+        boolean wipe = p.faults().wipes() && random.nextBoolean();
         schedule(50 + random.nextInt(3_000), () -> {
             if (faultsOn && !n.up()) {
+                if (wipe) {
+                    note("wipe the disk of node " + n.id());
+                    n.storage().wipe();
+                }
                 n.start();
             }
         });

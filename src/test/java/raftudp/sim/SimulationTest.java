@@ -87,6 +87,22 @@ class SimulationTest {
     }
 
     @Test
+    void aMachineBackWithAnEmptyDiskBreaksRaftAndTheCheckersSeeIt() {
+        // Its votes and acknowledgements are gone: a node restarted on a wiped data directory
+        // can elect a leader that lacks committed entries, or a second leader in a term. Raft
+        // has no safe answer without a membership change (remove it, re-add it as a learner);
+        // until then the checkers must see it (docs/simulation.md, "Wiped disks").
+        int unsafe = 0;
+        for (long seed = 1; seed <= 300 && unsafe == 0; seed++) {
+            Simulation.Outcome o = new Simulation(SimParams.of(seed, 0).withWipes(), false).run();
+            if (!o.ok() && (o.failure().contains("leader completeness") || o.failure().contains("election safety"))) {
+                unsafe++;
+            }
+        }
+        assertTrue(unsafe > 0, "no seed in 1..300 with wiped disks broke election safety or leader completeness");
+    }
+
+    @Test
     void differentSeedsTakeDifferentPaths() {
         Simulation.Outcome a = new Simulation(SimParams.of(1, 3), false).run();
         Simulation.Outcome b = new Simulation(SimParams.of(2, 3), false).run();
