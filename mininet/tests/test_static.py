@@ -2,8 +2,11 @@
 
 Run: /usr/bin/python3 -m unittest discover -s mininet/tests -v
 """
+import ast
+import json
 import os
 import re
+import struct
 import subprocess
 import sys
 import tempfile
@@ -123,6 +126,153 @@ class P4SourceTest(unittest.TestCase):
         wrong_port = self.text.replace("RAFT_PORT_VOTE      = 0x9997", "RAFT_PORT_VOTE      = 0x9999")
         self.assertTrue(any("RAFT_PORT_VOTE" in p for p in p4check.problems(wrong_port)))
         self.assertTrue(any("unbalanced" in p for p in p4check.problems(self.text + "{")))
+
+
+FACTS = os.path.join(topo.REPO, "docs", "wire-facts.json")
+UDP_HEADER_BITS = 8 * 8   # RFC 768: nftables' @th offsets count from the UDP header, the Raft header follows it
+
+
+def load_facts():
+    with open(FACTS, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def struct_layout(s):
+    """[(offset_bits, bits)] of the items of a big-endian struct.Struct, in order; an "Ns" is one item of N bytes."""
+    assert s.format[0] in ">!", "a wire struct is big-endian: " + s.format
+    out, at = [], 0
+    for count, code in re.findall(r"(\d*)([a-zA-Z?])", s.format[1:]):
+        n = int(count or 1)
+        for size in [n] if code in "sp" else [struct.calcsize(">" + code)] * n:
+            out.append((at * 8, size * 8))
+            at += size
+    return out
+
+
+def module_literals(path, *names):
+    """The values of top-level `NAME = <literal>` assignments of a Python file, read without importing it
+    (the backends need Mininet)."""
+    with open(path) as f:
+        tree = ast.parse(f.read(), path)
+    out = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            if node.targets[0].id in names:
+                out[node.targets[0].id] = ast.literal_eval(node.value)
+    return out
+
+
+class WireFactsTest(unittest.TestCase):
+    """The testbed's copies of the wire facts (raftprobe.py, topo.py, the backends, topology.json) against
+    docs/wire-facts.json, which the Java code renders (raftudp.wire.WireFacts; WireFactsTest keeps it current)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.facts = load_facts()
+        cls.fields = {x["name"]: x for x in cls.facts["header_fields"]}
+        cls.types = {t["code"]: t for t in cls.facts["message_types"]}
+        cls.classes = sorted(cls.facts["message_classes"], key=lambda c: c["index"])
+        cls.ports = {c["name"]: c["default_port"] for c in cls.classes}
+
+    def field_value(self, d, name):
+        x = self.fields[name]
+        at = x["offset_bits"] // 8
+        return int.from_bytes(d[at:at + x["bits"] // 8], "big")
+
+    def test_probe_constants(self):
+        f = self.facts
+        for name, key in (("MAGIC", "magic"), ("VERSION", "version"), ("NO_NODE", "no_node"),
+                          ("DATAGRAM_MAX", "datagram_bytes_default")):
+            self.assertEqual(f[key], getattr(raftprobe, name), "raftprobe.%s vs wire-facts.json %s" % (name, key))
+        self.assertEqual(self.ports["client"], raftprobe.CLIENT_PORT, "raftprobe.CLIENT_PORT vs the client class")
+        codes = {t["constant"]: c for c, t in self.types.items()}
+        names = [n for n in dir(raftprobe) if n.startswith("T_")]
+        self.assertTrue(names, "raftprobe's T_* type codes")
+        for n in names:
+            self.assertEqual(codes.get(n[2:]), getattr(raftprobe, n), "raftprobe.%s" % n)
+
+    def test_probe_header_layout(self):
+        fields = self.facts["header_fields"]
+        self.assertEqual(self.facts["header_bytes"], raftprobe.HEADER.size, "raftprobe.HEADER size")
+        self.assertEqual([(x["offset_bits"], x["bits"]) for x in fields], struct_layout(raftprobe.HEADER),
+                         "raftprobe.HEADER %s vs the header fields of wire-facts.json" % raftprobe.HEADER.format)
+        # what header() writes, read at the offsets of the facts
+        d = raftprobe.header(0x11, 0x12345678, 0x9ABC, index_a=0x0102030405060708, index_b=0x1112131415161718,
+                             chunk_index=0x0203, chunk_count=0x0405)
+        want = dict(magic=self.facts["magic"], version=self.facts["version"], msg_type=0x11, flags=0, reserved=0,
+                    src_id=self.facts["no_node"], dst_id=self.facts["no_node"], chunk_index=0x0203,
+                    chunk_count=0x0405, message_id=0x12345678, payload_length=0x9ABC, term=0,
+                    index_a=0x0102030405060708, index_b=0x1112131415161718, log_term=0, commit_index=0)
+        self.assertEqual(set(self.fields), set(want), "every field of the facts is checked")
+        self.assertEqual(want, {n: self.field_value(d, n) for n in self.fields}, "raftprobe.header()")
+        # what parse_header() reads: its names are the facts' field names
+        d = bytearray(self.facts["header_bytes"])
+        values = {}
+        for i, (name, x) in enumerate(self.fields.items()):
+            if name in ("magic", "version"):
+                values[name] = self.facts[name]
+            else:
+                values[name] = int.from_bytes(bytes(range(i, i + x["bits"] // 8)), "big")
+            at = x["offset_bits"] // 8
+            d[at:at + x["bits"] // 8] = values[name].to_bytes(x["bits"] // 8, "big")
+        h = raftprobe.parse_header(bytes(d))
+        got = {k: int.from_bytes(v, "big") if isinstance(v, bytes) else v for k, v in h.items()}
+        self.assertEqual(values, got, "raftprobe.parse_header()")
+
+    def test_nft_offsets_point_at_the_header_fields(self):
+        for const, name in (("NFT_TH_MAGIC_BITS", "magic"), ("NFT_TH_VERSION_BITS", "version"),
+                            ("NFT_TH_TYPE_BITS", "msg_type")):
+            self.assertEqual(UDP_HEADER_BITS + self.fields[name]["offset_bits"], getattr(topo, const),
+                             "topo.%s: the UDP header, then %s" % (const, name))
+
+    def test_backend_copies(self):
+        names = {c: t["name"] for c, t in self.types.items()}
+        classes = [c["name"] for c in self.classes]
+        for backend in ("backend_linux.py", "backend_bmv2.py"):
+            path = os.path.join(MININET_DIR, backend)
+            lit = module_literals(path, "RAFT_TYPES", "CLASSES")
+            self.assertEqual(names, lit.get("RAFT_TYPES"), backend + " RAFT_TYPES")
+            self.assertEqual(classes, lit.get("CLASSES"), backend + " CLASSES (MessageClass order)")
+        with open(os.path.join(MININET_DIR, "backend_linux.py")) as f:
+            rules = re.findall(r"@th,%d,16 (0x[0-9A-Fa-f]+) @th,%d,8 (\d+)", f.read())
+        self.assertEqual(1, len(rules), "backend_linux.py's nft magic/version match")
+        self.assertEqual((self.facts["magic"], self.facts["version"]), (int(rules[0][0], 16), int(rules[0][1])),
+                         "backend_linux.py's nft rules match magic and version")
+
+    def test_topology_json_is_the_java_testbed(self):
+        t = topo.Topology.load()
+        nodes = sorted(self.facts["testbed"]["nodes"], key=lambda n: n["id"])
+        self.assertEqual([n["address"] for n in nodes], t.node_ips(),
+                         "topology.json's cluster hosts vs ClusterConfig.testbed() (wire-facts.json testbed)")
+        for n in nodes:
+            self.assertEqual(n["ports"], t.raft_ports, "topology.json raft_ports vs node %d's ports" % n["id"])
+        self.assertEqual(self.ports, t.raft_ports, "topology.json raft_ports vs the default ports")
+
+    def test_p4_program(self):
+        # P4HeaderTest holds p4/raft.p4 to the Java classes; this holds it to the file the other copies use
+        with open(p4check.P4_FILE) as f:
+            text = f.read()
+        self.assertEqual([(x["name"], x["bits"]) for x in self.facts["header_fields"]],
+                         p4check.header_fields(text, "raft_t"), "header raft_t of p4/raft.p4")
+        consts = p4check.constants(text)
+        want = {"RAFT_MAGIC": self.facts["magic"], "RAFT_VERSION": self.facts["version"],
+                "RAFT_TERM_MAX": self.facts["term_max"]}
+        for c in self.classes:
+            want["RAFT_PORT_" + c["name"].upper()] = c["default_port"]
+            want["RAFT_CLASS_" + c["name"].upper()] = c["index"]
+        codes = {t["constant"]: c for c, t in self.types.items()}
+        for name in consts:
+            if name.startswith("RAFT_TYPE_") and name[len("RAFT_TYPE_"):] in codes:
+                want[name] = codes[name[len("RAFT_TYPE_"):]]
+        self.assertEqual(want, {k: consts.get(k) for k in want}, "constants of p4/raft.p4")
+        raft = sorted(c for c, t in self.types.items() if t["raft"])
+        self.assertEqual((raft[0], raft[-1]), (consts["RAFT_TYPE_FIRST"], consts["RAFT_TYPE_LAST"]),
+                         "RAFT_TYPE_FIRST .. RAFT_TYPE_LAST: the Raft peer messages")
+        self.assertLess(max(self.types), consts["RAFT_TYPES"], "RAFT_TYPES counts every type code")
+        self.assertLessEqual(len(self.classes), consts["RAFT_CLASSES"], "RAFT_CLASSES counts every class")
+
+    def test_the_struct_reader_of_this_test(self):
+        self.assertEqual([(0, 16), (16, 24), (40, 8), (48, 64)], struct_layout(struct.Struct(">H3sBQ")))
 
 
 def _hex(text):

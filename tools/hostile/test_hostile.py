@@ -2,7 +2,9 @@
 
   python3 -m unittest discover -s tools/hostile -p 'test_hostile.py'
 """
+import json
 import os
+import re
 import socket
 import struct
 import sys
@@ -12,8 +14,10 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import wire as w  # noqa: E402
 import hostile  # noqa: E402
+import attack_testbed  # noqa: E402
 
 SPEC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs", "wire-format.md")
+FACTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs", "wire-facts.json")
 
 
 def spec_dumps(start="## 9. Worked example", end="## 10."):
@@ -26,6 +30,117 @@ def spec_dumps(start="## 9. Worked example", end="## 10."):
 def spec_auth_dumps():
     """The three authenticated datagrams of section 10.7."""
     return spec_dumps("### 10.7 Test vectors", None)
+
+
+def struct_layout(s):
+    """[(offset_bits, bits)] of the items of a big-endian struct.Struct, in order; an "Ns" is one item of N bytes."""
+    assert s.format[0] in ">!", "a wire struct is big-endian: " + s.format
+    out, at = [], 0
+    for count, code in re.findall(r"(\d*)([a-zA-Z?])", s.format[1:]):
+        n = int(count or 1)
+        sizes = [n] if code in "sp" else [struct.calcsize(">" + code)] * n
+        for size in sizes:
+            out.append((at * 8, size * 8))
+            at += size
+    return out
+
+
+class WireFactsTest(unittest.TestCase):
+    """wire.py's copies of the wire facts against docs/wire-facts.json, which the Java code renders
+    (raftudp.wire.WireFacts; WireFactsTest keeps it current). A failure here means wire.py and Java disagree:
+    find out which is right (the spec, docs/wire-format.md, decides) before changing either."""
+
+    @classmethod
+    def setUpClass(cls):
+        with open(FACTS, encoding="utf-8") as f:
+            cls.facts = json.load(f)
+        cls.types = {t["code"]: t for t in cls.facts["message_types"]}
+        cls.classes = sorted(cls.facts["message_classes"], key=lambda c: c["index"])
+
+    def test_scalars(self):
+        f = self.facts
+        for name, ours, key in (("MAGIC", w.MAGIC, "magic"), ("VERSION", w.VERSION, "version"),
+                                ("NO_NODE", w.NO_NODE, "no_node"), ("NODE_ID_MAX", w.NODE_ID_MAX, "node_id_max"),
+                                ("HEADER_BYTES", w.HEADER_BYTES, "header_bytes"),
+                                ("MAC_BYTES", w.MAC_BYTES, "mac_bytes"), ("TERM_MAX", w.TERM_MAX, "term_max"),
+                                ("UDP_BYTES_MAX", w.UDP_BYTES_MAX, "udp_bytes_max"),
+                                ("DATAGRAM_DEFAULT", w.DATAGRAM_DEFAULT, "datagram_bytes_default"),
+                                ("REQUEST_WINDOW_MS", w.REQUEST_WINDOW_MS, "request_window_ms"),
+                                ("KEY_BYTES_MIN", w.KEY_BYTES_MIN, "key_bytes_min"),
+                                ("KEY_BYTES_MAX", w.KEY_BYTES_MAX, "key_bytes_max"),
+                                ("KV_KEY_BYTES_MAX", w.KV_KEY_BYTES_MAX, "kv_key_bytes_max")):
+            self.assertEqual(f[key], ours, "wire.%s vs wire-facts.json %s" % (name, key))
+
+    def test_header_struct_is_the_field_list(self):
+        fields = self.facts["header_fields"]
+        self.assertEqual(self.facts["header_bytes"], w.HEADER.size, "wire.HEADER size")
+        self.assertEqual([(x["offset_bits"], x["bits"]) for x in fields], struct_layout(w.HEADER),
+                         "wire.HEADER %s vs the header fields of wire-facts.json" % w.HEADER.format)
+        self.assertEqual(len(fields), len(w.Header._fields), "wire.Header has one name per field")
+        # parse_header reads each field at its offset: a distinct pattern in one field, zeros elsewhere
+        for i, x in enumerate(fields):
+            value = int.from_bytes(bytes(range(0xA1, 0xA1 + x["bits"] // 8)), "big")
+            d = bytearray(w.HEADER_BYTES)
+            at = x["offset_bits"] // 8
+            d[at:at + x["bits"] // 8] = value.to_bytes(x["bits"] // 8, "big")
+            got = w.parse_header(bytes(d))
+            self.assertEqual([value if j == i else 0 for j in range(len(fields))], list(got), x["name"])
+        self.assertEqual(tuple(x["name"] for x in fields if x["bits"] == 64), w.LONG_FIELDS,
+                         "wire.LONG_FIELDS: the 64-bit fields in wire order")
+
+    def test_message_types(self):
+        t = self.types
+        self.assertEqual({c: x["name"] for c, x in t.items()}, w.TYPE_NAMES, "wire.TYPE_NAMES")
+        self.assertEqual({c: x["constant"] for c, x in t.items()}, w.COUNTER_TYPE_NAMES, "wire.COUNTER_TYPE_NAMES")
+        for c, x in t.items():
+            self.assertEqual(c, getattr(w, x["constant"], None), "wire.%s" % x["constant"])
+        self.assertEqual({c: x["class"] for c, x in t.items()},
+                         {c: w.CLASS_NAMES[k] for c, k in w.TYPE_CLASS.items()}, "wire.TYPE_CLASS")
+        self.assertEqual(frozenset(c for c, x in t.items() if x["has_body"]), w.TYPES_WITH_BODY, "wire.TYPES_WITH_BODY")
+        self.assertEqual(tuple(sorted(c for c, x in t.items() if x["raft"])), w.RAFT_TYPES, "wire.RAFT_TYPES")
+        self.assertLessEqual(set(w.FLAGS_ALLOWED), set(t), "wire.FLAGS_ALLOWED names unknown types")
+        self.assertEqual({c: x["flags_allowed"] for c, x in t.items()}, {c: w.FLAGS_ALLOWED.get(c, 0) for c in t},
+                         "wire.FLAGS_ALLOWED")
+        self.assertEqual({c: set(x["fields_used"]) for c, x in t.items()}, w.FIELDS_USED, "wire.FIELDS_USED")
+
+    def test_flags(self):
+        for flag in self.facts["flags"]:
+            self.assertEqual(flag["bit"], getattr(w, flag["name"], None), "wire.%s" % flag["name"])
+
+    def test_message_classes_and_ports(self):
+        self.assertEqual(tuple(c["name"] for c in self.classes), w.CLASS_NAMES, "wire.CLASS_NAMES (in index order)")
+        for const, name in ((w.VOTE, "vote"), (w.HEARTBEAT_CLASS, "heartbeat"), (w.APPEND, "append"),
+                            (w.CLIENT, "client"), (w.SNAPSHOT, "snapshot")):
+            self.assertEqual(w.CLASS_NAMES.index(name), const, "wire's class index of " + name)
+        self.assertEqual(tuple(c["default_port"] for c in self.classes), attack_testbed.DEFAULT_PORTS,
+                         "attack_testbed.DEFAULT_PORTS")
+
+    def test_drop_reasons(self):
+        by_kind = {}
+        for r in self.facts["drop_reasons"]:
+            by_kind.setdefault(r["kind"], []).append(r["name"])
+        self.assertEqual(tuple(by_kind.pop("DATAGRAM")), w.DATAGRAM_REASONS, "wire.DATAGRAM_REASONS")
+        self.assertEqual(tuple(by_kind.pop("MESSAGE")), w.MESSAGE_REASONS, "wire.MESSAGE_REASONS")
+        self.assertEqual(tuple(by_kind.pop("PARTIAL")), w.PARTIAL_REASONS, "wire.PARTIAL_REASONS")
+        self.assertEqual({}, by_kind, "a kind of drop reason wire.py does not know")
+        self.assertLessEqual(set(w.BEFORE_MAC_REASONS), set(w.DATAGRAM_REASONS))
+        self.assertLessEqual(set(hostile.RAFT_MESSAGE_REASONS), set(w.MESSAGE_REASONS))
+
+    def test_reassembly_defaults(self):
+        r = self.facts["reassembly_default"]
+        m = w.ReassemblyModel
+        for name, ours, key in (("TIMEOUT_MS", m.TIMEOUT_MS, "reassembly_timeout_ms"),
+                                ("PARTIALS_MAX", m.PARTIALS_MAX, "reassembly_messages_max"),
+                                ("FINISHED_MAX", m.FINISHED_MAX, "finished_ids_max"),
+                                ("MESSAGE_BYTES_MAX", m.MESSAGE_BYTES_MAX, "message_bytes_max"),
+                                ("REASSEMBLY_BYTES_MAX", m.REASSEMBLY_BYTES_MAX, "reassembly_bytes_max"),
+                                ("charge() per slot", m.charge(1, 0, 0), "slot_bytes"),
+                                ("charge() per chunk held", m.charge(0, 1, 0), "chunk_overhead_bytes")):
+            self.assertEqual(r[key], ours, "wire.ReassemblyModel.%s vs reassembly_default.%s" % (name, key))
+        self.assertEqual(1000, m.charge(0, 0, 1000), "the payload is charged as it is")
+
+    def test_the_struct_reader_of_this_test(self):
+        self.assertEqual([(0, 16), (16, 24), (40, 8), (48, 64)], struct_layout(struct.Struct(">H3sBQ")))
 
 
 class Crc32cTest(unittest.TestCase):

@@ -78,7 +78,7 @@ FIELDS_USED = {
 OP_PUT, OP_GET, OP_DELETE, OP_CAS, OP_APPEND = 1, 2, 3, 4, 5
 ST_OK, ST_NOT_LEADER, ST_RETRY = 0, 1, 2
 R_OK, R_FOUND, R_NOT_FOUND, R_CAS_FAILED, R_APPENDED, R_WRONG_TYPE, R_SESSION_EXPIRED = 1, 2, 3, 4, 5, 6, 7
-KEY_BYTES_MAX = 1024
+KV_KEY_BYTES_MAX = 1024          # section 5.3: a command's key (not the cluster key of section 10)
 ENTRY_NOOP, ENTRY_NORMAL = 0, 1
 
 # sections 6, 7, 7.1: what the receiver model can say
@@ -439,7 +439,7 @@ def read_command(r):
     if op < 1 or op > 5:
         raise Malformed("unknown op %d" % op)
     n = r.u16("key length")
-    if n == 0 or n > KEY_BYTES_MAX:
+    if n == 0 or n > KV_KEY_BYTES_MAX:
         raise Malformed("key length %d" % n)
     key = utf8(r.take(n, "key"), "key")
     if op in (OP_PUT, OP_APPEND):

@@ -1,5 +1,7 @@
 """Tests of the Wireshark dissector tools/wireshark/raftudp.lua, run through tshark.
 
+0. The dissector's constants, read from the text of raftudp.lua (no tshark needed), against
+   docs/wire-facts.json, which the Java code renders.
 1. Golden vectors: a pcap file written here holds the worked examples of
    docs/wire-format.md section 9 and the AUTH test vectors of section 10.7 (parsed out of the
    spec's hex dumps), one crafted datagram of every message type (tools/hostile/wire.py), a
@@ -14,6 +16,7 @@
 Needs tshark (with Lua), and for part 2 root, tcpdump and java. Python 3 stdlib only.
   python3 -m unittest discover -s tools/wireshark -p 'test_dissector.py'
 """
+import json
 import os
 import re
 import shutil
@@ -34,11 +37,146 @@ SPEC = os.path.join(ROOT, "docs", "wire-format.md")
 sys.path.insert(0, os.path.join(ROOT, "tools", "hostile"))
 import wire as W  # noqa: E402  (tools/hostile/wire.py)
 
+FACTS_JSON = os.path.join(ROOT, "docs", "wire-facts.json")   # rendered from the Java code (raftudp.wire.WireFacts)
+with open(FACTS_JSON, encoding="utf-8") as _f:
+    FACTS = json.load(_f)
 ERROR = 8388608          # PI_ERROR, the value of _ws.expert.severity for an error
-PORTS = {"vote": 0x9997, "heartbeat": 0x9996, "append": 0x9998, "client": 0x9994, "snapshot": 0x9995}
+PORTS = {c["name"]: c["default_port"] for c in FACTS["message_classes"]}
 CLASS_PORT = {t: PORTS[W.CLASS_NAMES[c]] for t, c in W.TYPE_CLASS.items()}
 IN_CI = bool(os.environ.get("CI"))
 TSHARK = shutil.which("tshark")
+
+
+# ---------------------------------------------------------------- part 0: the Lua constants vs the Java facts
+
+def lua_source():
+    with open(LUA, encoding="utf-8") as f:
+        return f.read()
+
+
+def lua_number(text):
+    return int(text, 16) if text.lower().startswith("0x") else int(text)
+
+
+def lua_table(src, name):
+    """The text between the braces of `local NAME = { ... }` (tables of scalars: no nested braces)."""
+    m = re.search(r"^local %s = \{(.*?)\}\s*$" % re.escape(name), src, re.M | re.S)
+    if not m:
+        raise AssertionError("no table `local %s = { ... }` in %s" % (name, LUA))
+    return m.group(1)
+
+
+NUM = r"(0x[0-9A-Fa-f]+|\d+)"
+
+
+class LuaConstants(unittest.TestCase):
+    """raftudp.lua's copies of the wire facts (read from its source text, so no tshark is needed) against
+    docs/wire-facts.json. A failure means the dissector and the Java code disagree."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.src = lua_source()
+        cls.types = {t["code"]: t for t in FACTS["message_types"]}
+        cls.fields = {x["name"]: x for x in FACTS["header_fields"]}
+
+    def local(self, name):
+        m = re.findall(r"^local %s = %s\s*$" % (re.escape(name), NUM), self.src, re.M)
+        self.assertEqual(1, len(m), "one `local %s = <number>` in raftudp.lua" % name)
+        return lua_number(m[0])
+
+    def flag_bits(self):
+        """{F_NAME: bit} of the `local F_A, F_B, ... = 0x01, 0x02, ...` line."""
+        m = re.search(r"^local (F_\w+(?:, F_\w+)*) =\s*(%s(?:, %s)*)\s*$" % (NUM, NUM), self.src, re.M)
+        self.assertIsNotNone(m, "the F_* flag constants of raftudp.lua")
+        names = m.group(1).split(", ")
+        values = [lua_number(v) for v in m.group(2).split(", ")]
+        self.assertEqual(len(names), len(values))
+        return dict(zip(names, values))
+
+    def test_scalars(self):
+        for name, key in (("MAGIC", "magic"), ("HEADER_BYTES", "header_bytes"), ("MAC_BYTES", "mac_bytes"),
+                          ("NO_NODE", "no_node")):
+            self.assertEqual(FACTS[key], self.local(name), "raftudp.lua %s vs wire-facts.json %s" % (name, key))
+        versions = re.findall(r"\bversion ~= (\d+)", self.src) + re.findall(r"tvb:range\(2, 1\):uint\(\) ~= (\d+)",
+                                                                          self.src)
+        self.assertGreaterEqual(len(versions), 2, "the dissector and the heuristic check the version")
+        self.assertEqual({FACTS["version"]}, {int(v) for v in versions}, "raftudp.lua's version checks")
+
+    def test_term_ceiling(self):
+        m = re.search(r"hi > %s or \(hi == %s and lo > 0\)" % (NUM, NUM), self.src)
+        self.assertIsNotNone(m, "raftudp.lua's TERM_CEILING test on (hi, lo) = u64_parts(term)")
+        self.assertEqual(m.group(1), m.group(2))
+        self.assertEqual(FACTS["term_max"], lua_number(m.group(1)) << 32, "raftudp.lua's term ceiling")
+        texts = re.findall(r"above 2\^48 = (\d+)", self.src)
+        self.assertEqual([FACTS["term_max"]] * len(texts), [int(t) for t in texts], "the ceiling in its message")
+        self.assertEqual(FACTS["term_max"], 2 ** 48, "the spec and the messages say 2^48")
+
+    def test_message_types(self):
+        t = self.types
+        names = dict((int(c), n) for c, n in re.findall(r'\[(\d+)\] = "(\w+)"', lua_table(self.src, "TYPE_NAMES")))
+        self.assertEqual({c: x["name"] for c, x in t.items()}, names, "raftudp.lua TYPE_NAMES")
+        classes = dict((int(c), n) for c, n in re.findall(r'\[(\d+)\] = "(\w+)"', lua_table(self.src, "CLASS_OF")))
+        self.assertEqual({c: x["class"] for c, x in t.items()}, classes, "raftudp.lua CLASS_OF")
+        body = {int(c) for c in re.findall(r"\[(\d+)\] = true", lua_table(self.src, "HAS_BODY"))}
+        self.assertEqual({c for c, x in t.items() if x["has_body"]}, body, "raftudp.lua HAS_BODY")
+        m = re.search(r"local function is_raft\(t\) return t >= (\d+) and t <= (\d+) end", self.src)
+        self.assertIsNotNone(m, "raftudp.lua is_raft(t)")
+        raft = set(range(int(m.group(1)), int(m.group(2)) + 1))
+        self.assertEqual({c for c, x in t.items() if x["raft"]}, raft & set(t), "raftudp.lua is_raft(t)")
+
+    def test_flags(self):
+        bits = self.flag_bits()
+        shown = dict(re.findall(r'\{ (F_\w+), "(\w+)" \}', lua_table(self.src, "FLAG_NAMES")))
+        for flag in FACTS["flags"]:
+            lua = "F_" + flag["name"]
+            self.assertEqual(flag["bit"], bits.get(lua), "raftudp.lua %s" % lua)
+            self.assertEqual(flag["name"], shown.get(lua), "raftudp.lua FLAG_NAMES of %s" % lua)
+        java = {"F_" + f["name"]: f["bit"] for f in FACTS["flags"]}
+        for lua, bit in bits.items():
+            if lua not in java:    # a reserved bit the dissector names (bit 6): no flag of Java's may use it
+                self.assertNotIn(bit, java.values(), "raftudp.lua %s is a Java flag's bit" % lua)
+        allowed = {}
+        for code, expr in re.findall(r"\[(\d+)\] = (F_\w+(?: \+ F_\w+)*)", lua_table(self.src, "FLAGS_ALLOWED")):
+            allowed[int(code)] = sum(bits[n] for n in expr.split(" + "))
+        self.assertLessEqual(set(allowed), set(self.types), "raftudp.lua FLAGS_ALLOWED names unknown types")
+        self.assertEqual({c: x["flags_allowed"] for c, x in self.types.items()},
+                         {c: allowed.get(c, 0) for c in self.types}, "raftudp.lua FLAGS_ALLOWED")
+
+    def test_fields_used(self):
+        # the slot keys, as the loop over the u64 fields names them: { "a", f.index_a, h.index_a, "index_a" }
+        keys = {k: n for k, n in re.findall(r'\{ "(\w+)", f\.\w+, h\.\w+,\s+"(\w+)" \}', self.src)}
+        keys["term"] = "term"
+        self.assertEqual({x["name"] for x in self.fields.values() if x["bits"] == 64}, set(keys.values()),
+                         "raftudp.lua's slot keys cover the 64-bit fields")
+        slots = lua_table(self.src, "SLOTS")
+        used = {}
+        for code, inner in re.findall(r"\[(\d+)\] = \{([^}]*)\}", slots):
+            used[int(code)] = {keys[k] for k in re.findall(r"(\w+) = ", inner)}
+        self.assertEqual({c: set(x["fields_used"]) for c, x in self.types.items()}, used, "raftudp.lua SLOTS")
+
+    def test_header_offsets(self):
+        seen = {}
+        for name, off, n in re.findall(r"\b(\w+) = tvb:range\((\d+), (\d+)\)", self.src) + \
+                re.findall(r"root:add\(f\.(\w+), tvb:range\((\d+), (\d+)\)\)", self.src):
+            if name in self.fields:
+                seen.setdefault(name, set()).add((int(off), int(n)))
+        self.assertEqual(set(self.fields), set(seen), "raftudp.lua reads every header field by offset")
+        for name, x in self.fields.items():
+            self.assertEqual({(x["offset_bits"] // 8, x["bits"] // 8)}, seen[name],
+                             "raftudp.lua's tvb:range of %s (offset, length in bytes)" % name)
+
+    def test_ports_and_drop_reasons(self):
+        ports = {k: lua_number(v) for k, v in re.findall(r"(\w+) = %s" % NUM, lua_table(self.src, "DEFAULT_PORTS"))}
+        self.assertEqual(PORTS, ports, "raftudp.lua DEFAULT_PORTS")
+        prefs = re.findall(r'Pref\.uint\("\w+ port", DEFAULT_PORTS\.(\w+),\s*'
+                           r'"[^"]*\(default (\d+) = (0x[0-9a-fA-F]+)\)"', self.src)
+        self.assertEqual(len(PORTS), len(prefs), "one port preference per class")
+        for cls, dec, hexa in prefs:
+            self.assertEqual((PORTS[cls], PORTS[cls]), (int(dec), int(hexa, 16)), "the %s port preference's text" % cls)
+        reasons = re.findall(r"^    (\w+) = \{ expert\.group\.", lua_table(self.src, "DROP_REASONS"), re.M)
+        self.assertTrue(reasons, "raftudp.lua DROP_REASONS")
+        self.assertEqual(set(), set(reasons) - {r["name"] for r in FACTS["drop_reasons"]},
+                         "raftudp.lua DROP_REASONS has reasons the Java code does not have")
 
 
 # ---------------------------------------------------------------- pcap files

@@ -82,6 +82,11 @@ public final class Node {
 
         /** The system's clocks. */
         static Clock system() {
+            return systemWith(System::currentTimeMillis);
+        }
+
+        /** The system's monotonic clock, with another wall clock (tests set the time of proposals). */
+        static Clock systemWith(java.util.function.LongSupplier wallClockMs) {
             return new Clock() {
                 @Override
                 public long nanos() {
@@ -90,7 +95,7 @@ public final class Node {
 
                 @Override
                 public long wallMs() {
-                    return System.currentTimeMillis();
+                    return wallClockMs.getAsLong();
                 }
             };
         }

@@ -106,17 +106,7 @@ public final class NodeRuntime implements AutoCloseable {
         this.pacer = new Pacer(settings.paceGapMicros(), "node-" + id + "-pacer");
         this.inbox = new ArrayBlockingQueue<>(settings.inboxMessagesMax());
         this.warnings = new RateLimitedLog(LOG, NodeRuntime::monotonicMs, 10_000);
-        Node.Clock clock = new Node.Clock() {
-            @Override
-            public long nanos() {
-                return System.nanoTime();
-            }
-
-            @Override
-            public long wallMs() {
-                return wallClockMs.getAsLong();
-            }
-        };
+        Node.Clock clock = Node.Clock.systemWith(wallClockMs);
         Node.Environment env = new Node.Environment(clock, seeds.nextLong(),
                 WireLimits.forHeap(Runtime.getRuntime().maxMemory()), this::transmit, this.transport, this::offer,
                 this::shellCounters);
