@@ -196,8 +196,9 @@ final class Leadership {
             // lost its data. Counted, and its match goes down to what it says it holds, so that
             // it is sent what it lacks. Believing this claim is safe: a lower match can only
             // delay a commit (the commit index never goes back), never make one; a forged one
-            // costs one resent batch. (The follower's lost votes and acknowledgements are
-            // another matter: see docs/simulation.md, "Wiped disks".)
+            // costs resending from the index it claims (a snapshot, if compacted). (The
+            // follower's lost votes and acknowledgements are another matter: see
+            // docs/simulation.md, "Wiped disks".)
             refuse.accept(Refusal.FOLLOWER_LOST_ENTRIES);
             pr.match = Math.max(0, r.conflictIndex() - 1);
         }

@@ -37,7 +37,8 @@ public enum Refusal {
      * this leader: it lost its data (restarted on an empty or older data directory). Its acks
      * were counted toward commitment and are gone. Counted so that an operator sees it
      * ({@code refused.FOLLOWER_LOST_ENTRIES}); the leader lowers its match for the follower to
-     * what the follower holds and sends it the rest (a lower match only delays commits), at
+     * what the follower holds and sends it the rest (a lower match only delays commits; a forged
+     * claim costs a resend from the index it names), at
      * most one probe per heartbeat round. Its lost votes are not repaired: see
      * docs/simulation.md, "Wiped disks".
      */

@@ -80,12 +80,7 @@ public final class Node {
         /** Wall-clock time, ms since the epoch (stamped into proposals; the admin replay window). */
         long wallMs();
 
-        /** The system's clocks. */
-        static Clock system() {
-            return systemWith(System::currentTimeMillis);
-        }
-
-        /** The system's monotonic clock, with another wall clock (tests set the time of proposals). */
+        /** The system's monotonic clock, with {@code wallClockMs} as the wall clock. */
         static Clock systemWith(java.util.function.LongSupplier wallClockMs) {
             return new Clock() {
                 @Override

@@ -66,16 +66,12 @@ import java.util.function.LongSupplier;
  * decoders take only authenticated datagrams. Admin requests (FaultRequests) are applied
  * when they authenticated, or, without a key, when {@link NodeSettings#allowAdmin()} says
  * so; otherwise they are refused with an {@link ErrorResponse}, at most
- * {@link #REFUSALS_PER_SECOND} a second.
+ * {@link Node#REFUSALS_PER_SECOND} a second.
  */
 public final class NodeRuntime implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NodeRuntime.class);
     /** How long {@link #close()} waits for the loop to finish its turn. */
     private static final long STOP_WAIT_MS = 10_000;
-    /** Refusals of admin requests answered per second ({@link Node#REFUSALS_PER_SECOND}). */
-    static final int REFUSALS_PER_SECOND = Node.REFUSALS_PER_SECOND;
-    /** Status answers per second ({@link Node#STATUS_ANSWERS_PER_SECOND}). */
-    static final int STATUS_ANSWERS_PER_SECOND = Node.STATUS_ANSWERS_PER_SECOND;
 
     private final int id;
     private final ClusterConfig.NodeAddress self;

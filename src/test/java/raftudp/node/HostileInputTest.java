@@ -314,7 +314,7 @@ class HostileInputTest {
         }
         awaitCounter(leader, "rx.STATUS_REQUEST", 1_000);
         Await.await("the flood handled", TIMEOUT, () -> counter(leader, "node.status_unanswered")
-                + NodeRuntime.STATUS_ANSWERS_PER_SECOND * 3L >= 1_000);
+                + Node.STATUS_ANSWERS_PER_SECOND * 3L >= 1_000);
         assertTrue(counter(leader, "node.status_unanswered") > 0, "a forged source is not answered without limit");
         assertAllRunning();
     }

@@ -216,8 +216,8 @@ class NodeRuntimeTest {
         double seconds = (System.nanoTime() - t0) / 1e9;
         long unanswered = s.counters().get("node.admin_refusals_unanswered");
         long answered = sent - unanswered;
-        assertTrue(answered >= NodeRuntime.REFUSALS_PER_SECOND, "a full bucket at start: " + answered);
-        assertTrue(answered <= NodeRuntime.REFUSALS_PER_SECOND + Math.ceil(seconds * NodeRuntime.REFUSALS_PER_SECOND),
+        assertTrue(answered >= Node.REFUSALS_PER_SECOND, "a full bucket at start: " + answered);
+        assertTrue(answered <= Node.REFUSALS_PER_SECOND + Math.ceil(seconds * Node.REFUSALS_PER_SECOND),
                 answered + " refusals answered in " + seconds + " s");
         assertEquals(answered, s.counters().get("tx.ERROR_RESPONSE"));
         for (long i = 0; i < answered; i++) {
