@@ -11,7 +11,7 @@ LINK_DELAY_MS = 5
 
 
 def probe_put_ms(ctx, leader, n, prefix):
-    """Median round trip (ms) of n probe writes sent straight to the leader (no JVM start in the way)."""
+    """Round trips (ms) of n probe writes sent straight to the leader (no JVM start in the way)."""
     tb = ctx.tb
     nodes = ",".join([tb.ip(leader)] + [ip for ip in tb.t.node_ips() if ip != tb.ip(leader)])
     rtts = []
@@ -21,7 +21,7 @@ def probe_put_ms(ctx, leader, n, prefix):
             rtts.append(r["rtt_ms"])
             ctx.acked["%s-%d" % (prefix, i)] = i
     assert len(rtts) >= n // 2, "only %d of %d probe writes answered by the leader %s" % (len(rtts), n, leader)
-    return statistics.median(rtts)
+    return rtts
 
 
 def run(ctx):
@@ -29,7 +29,7 @@ def run(ctx):
     ctx.start_cluster()
     leader, took = ctx.wait_leader(timeout_s=60)
     ctx.time("leader elected (no faults)", took)
-    base = probe_put_ms(ctx, leader, PROBES, "clean")
+    base = statistics.median(probe_put_ms(ctx, leader, PROBES, "clean"))
     ctx.say("median probe write to the leader %s without faults: %.1f ms" % (leader, base))
 
     tb.link("all", loss_pct=5, delay_ms=LINK_DELAY_MS)
@@ -46,13 +46,19 @@ def run(ctx):
 
     leader, took = ctx.wait_leader(timeout_s=60)
     ctx.time("leader under loss and delay", took)
-    slow = probe_put_ms(ctx, leader, PROBES, "slow")
-    ctx.say("median probe write to the leader %s with faults: %.1f ms (%.1f ms more)" % (leader, slow, slow - base))
+    slow_rtts = probe_put_ms(ctx, leader, PROBES, "slow")
+    slow = statistics.median(slow_rtts)
+    ctx.say("median probe write to the leader %s with faults: %.1f ms (%.1f ms more), fastest %.1f ms"
+            % (leader, slow, slow - base, min(slow_rtts)))
     # A write crosses leader -> follower and back (3 links each way between two node hosts) and
-    # the answer leader -> h11 (2 links): at least 2 * 15 + 10 = 40 ms more with 5 ms per link.
+    # the answer leader -> h11 (2 links): at least 2 * 15 + 10 = 40 ms with 5 ms per link, however
+    # fast the rest. The fastest write is held to that floor (with a margin), not to the median
+    # without faults plus 30 ms: that median is noise-prone (CI once measured 28.1 ms for the usual
+    # 5-12 ms, and the difference fell to 29.3 ms with the delay in force).
     added_min = 30
-    assert slow - base >= added_min, ("the %d ms link delay is not in force: writes took %.1f ms with it, %.1f ms "
-                                      "without (want at least %d ms more)" % (LINK_DELAY_MS, slow, base, added_min))
+    assert min(slow_rtts) >= added_min, ("the %d ms link delay is not in force: the fastest write took %.1f ms "
+                                         "with it (median %.1f ms; %.1f ms without), want at least %d ms"
+                                         % (LINK_DELAY_MS, min(slow_rtts), slow, base, added_min))
     if tb.faults.mechanism == "filter":
         delayed = sum((s or {}).get("counters", {}).get("fault.delayed", 0) for s in ctx.status().values())
         assert delayed > 0, "no node counted a delayed datagram"
