@@ -46,7 +46,8 @@ import java.util.concurrent.Callable;
                 "Without a command: -da VALUE appends VALUE to the list under the key 'log', as the original project "
                         + "inserted -da's value into the Raft log."},
         subcommands = {KvCommands.Put.class, KvCommands.Get.class, KvCommands.Delete.class, KvCommands.Cas.class,
-                StatusCommands.Status.class, StatusCommands.Watch.class, BenchCommand.class, FaultCommands.class},
+                StatusCommands.Status.class, StatusCommands.Watch.class, BenchCommand.class, WorkloadCommand.class,
+                FaultCommands.class},
         footer = {"", "Values: 1, 0 and -5 are integers; hello and \"\" are strings; 0x00ff or hex:00ff are bytes; "
                 + "@FILE is the bytes of FILE; str:1 is the string \"1\", int:7 the integer 7. --type forces one type.",
                 "", "Examples:",
