@@ -10,12 +10,13 @@ SEED ?=
 NODES ?=
 WIPES ?=
 
-.PHONY: help build test sim clean deps run demo stop scenarios testbed-deps testbed-jars hostile hostile-key hostile-jars
+.PHONY: help build test sim chaos clean deps run demo stop scenarios testbed-deps testbed-jars hostile hostile-key hostile-jars
 
 help:
 	@echo "make build        compile and package raft-node.jar / raft-client.jar"
 	@echo "make test         run every test: Maven suite, a 20 s hostile campaign and a 15 s keyed one, the planted Raft bugs, the Wireshark dissector, then (as root) the testbed scenarios on both backends"
 	@echo "make sim SEEDS=N  run N simulation seeds; make sim SEED=S replays one seed with its trace"
+	@echo "make chaos        nemesis campaign on real nodes (SEED=S MINUTES=M KINDS=kill,pause,...|all BACKEND=...)"
 	@echo "                  WIPES=1: crashed machines may come back with an empty disk (shows what that breaks)"
 	@echo "make hostile      hostile-traffic campaign on 3 loopback nodes under load (SEED=S SECONDS=N; default 8, 60 s)"
 	@echo "make hostile-key  the same campaign against nodes with a cluster key, by an attacker without it (SEED, SECONDS)"
@@ -37,11 +38,14 @@ build:
 # the testbed's static checks, then the headless testbed scenarios on real jars (these need
 # root; CI is root).
 # `make test` notes when each part starts; tools/test-summary.sh prints how long each took.
+# make test's short nemesis campaigns (one per backend, fixed seeds; long ones: make chaos).
+CHAOS_SEED ?= 1
+CHAOS_MINUTES ?= 1
 part = mkdir -p target && echo "$$(date +%s) $(1)" >> target/test-times.log
 
 test:
 	@tools/test-deps.sh
-	@rm -rf target/static-tests.log target/network-tests.log target/scenarios.log target/scenarios-bmv2.log target/hostile.log target/hostile-key.log target/wireshark-tests.log target/surefire-reports target/test-times.log target/mutants.log  # the summary adds up these
+	@rm -rf target/static-tests.log target/network-tests.log target/scenarios.log target/scenarios-bmv2.log target/hostile.log target/hostile-key.log target/wireshark-tests.log target/surefire-reports target/test-times.log target/mutants.log target/chaos-linux.log target/chaos-bmv2.log  # the summary adds up these
 	@$(call part,maven suite)
 	$(MVN) verify
 	@$(call part,hostile campaign)
@@ -73,6 +77,14 @@ test:
 	    echo "make test: NOT RUN: the scenarios on BMv2 switches: simple_switch / p4c are not installed"; \
 	    echo "           (../shared/p4tools/INSTALL.sh installs them into /opt/p4; see docs/testbed.md)"; \
 	    echo "BMv2 scenarios NOT RUN" > target/scenarios-bmv2.log; \
+	  fi; \
+	  $(call part,chaos on Linux routers); \
+	  $(MAKE) --no-print-directory chaos BACKEND=linux SEED=$(CHAOS_SEED) MINUTES=$(CHAOS_MINUTES) 2>&1 | tee target/chaos-linux.log; \
+	  [ $${PIPESTATUS[0]} = 0 ] || { tools/test-summary.sh; exit 1; }; \
+	  if command -v simple_switch >/dev/null && command -v p4c-bm2-ss >/dev/null; then \
+	    $(call part,chaos on BMv2); \
+	    $(MAKE) --no-print-directory chaos BACKEND=bmv2 SEED=$$(( $(CHAOS_SEED) + 1 )) MINUTES=$(CHAOS_MINUTES) 2>&1 | tee target/chaos-bmv2.log; \
+	    [ $${PIPESTATUS[0]} = 0 ] || { tools/test-summary.sh; exit 1; }; \
 	  fi; \
 	  $(call part,testbed network tests); \
 	  $(PY) -m unittest discover -s mininet/tests -p 'test_network.py' -v 2>&1 | tee target/network-tests.log; \
@@ -130,7 +142,7 @@ TESTBED := $(PY) mininet/run.py
 TESTBED_OPTS = --backend $(BACKEND) --faults $(FAULTS)
 
 # What the goal needs (run: also xterm, graphviz, tcpdump); installs it as root on Debian/Ubuntu.
-DEPS_FOR = $(if $(filter run,$(MAKECMDGOALS)),run,scenarios)
+DEPS_FOR = $(if $(filter run,$(MAKECMDGOALS)),run,$(if $(filter chaos,$(MAKECMDGOALS)),chaos,scenarios))
 testbed-deps:
 	@[ -x $(PY) ] || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && [ -z "$${RAFTUDP_NO_INSTALL:-}" ]; then \
@@ -158,6 +170,12 @@ demo: testbed-deps testbed-jars
 scenarios: testbed-deps testbed-jars
 	$(PY) -m unittest discover -s mininet/tests -p 'test_static.py'
 	$(TESTBED) scenarios $(SCENARIOS) $(TESTBED_OPTS) $(if $(REQUIRE_JARS),--require-jars,)
+
+# The nemesis campaign (docs/chaos.md): SEED, MINUTES of faults, KINDS=kill,pause,... (or all),
+# BACKEND. Its files (histories, events, summary.json, timeline.png) go to target/chaos/.
+chaos: testbed-deps testbed-jars target/sim.classpath
+	$(MVN) test-compile
+	$(TESTBED) chaos --seed $(or $(SEED),1) --minutes $(or $(MINUTES),1) $(if $(KINDS),--kinds $(KINDS),) $(TESTBED_OPTS)
 
 stop:
 	$(TESTBED) stop

@@ -177,9 +177,14 @@ class Bmv2Backend:
         for name in sorted(self.t.switches):
             self.cli(name, ["table_clear %s" % topo.PARTITION_TABLE])
 
-    def set_loss(self, switch, port, direction, per10k):
-        register = "RaftIngress.loss_in_per10k" if direction == "in" else "RaftEgress.loss_out_per10k"
-        self.cli(switch, ["register_write %s %d %d" % (register, port, per10k)])
+    def set_losses(self, settings):
+        """[(switch, port, 'in' | 'out', per10k)]: the loss registers, one CLI run per switch."""
+        by_switch = {}
+        for switch, port, direction, per10k in settings:
+            register = "RaftIngress.loss_in_per10k" if direction == "in" else "RaftEgress.loss_out_per10k"
+            by_switch.setdefault(switch, []).append("register_write %s %d %d" % (register, port, per10k))
+        for switch, commands in sorted(by_switch.items()):
+            self.cli(switch, commands)
 
     def counters(self):
         out = {}

@@ -158,6 +158,11 @@ class LinuxBackend:
 
     # ---- link loss (the filter mechanism) --------------------------------------------
 
+    def set_losses(self, settings):
+        """[(switch, port, 'in' | 'out', per10k)], one at a time."""
+        for setting in settings:
+            self.set_loss(*setting)
+
     def set_loss(self, switch, port, direction, per10k):
         """Random drop of packets arriving on (direction 'in') or leaving by ('out') a port."""
         r = self.net.get(switch)

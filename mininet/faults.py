@@ -48,7 +48,7 @@ def netem_available():
 class LinkFaults:
     """Applies link options through the chosen mechanism.
 
-    `tb` gives: topology `t`, `net`, `backend` (with set_loss), and `run(node, cmd)`.
+    `tb` gives: topology `t`, `net`, `backend` (with set_losses), and `run(node, cmd)`.
     """
 
     KEYS = ("loss_pct", "delay_ms", "jitter_ms", "dup_pct", "reorder_pct", "bw_mbit")
@@ -103,32 +103,41 @@ class LinkFaults:
 
         Returns where each option went: {option: [places]} (switches, interfaces, or
         'java' for the nodes' fault layer), for explain()."""
+        return self.apply_links([link], **opts)
+
+    def apply_links(self, links, **opts):
+        """apply() for several links at once: the switches' loss settings go to the backend in
+        one batch (on BMv2 one simple_switch_CLI run per switch instead of one per port)."""
         opts = {k: opts.get(k) or 0 for k in self.KEYS}
         self.check(opts)
         where = {}
-        for sender, sport, receiver, rport in self._directions(link):
-            node, ifname = self._intf(sender, sport)
-            if self.mechanism == "netem":
-                self._netem(node, ifname, opts)
-                for k, v in opts.items():
-                    if v:
-                        where.setdefault(k, []).append("%s:%s" % (sender, ifname))
-            else:
-                self._tbf(node, ifname, opts["bw_mbit"])
-                if opts["bw_mbit"]:
-                    where.setdefault("bw_mbit", []).append("%s:%s" % (sender, ifname))
-                per10k = int(round(opts["loss_pct"] * 100))
-                sw = sender if sender in self.tb.t.switches else receiver
-                if sender in self.tb.t.switches:
-                    self.tb.backend.set_loss(sender, sport, "out", per10k)
+        losses = []   # (switch, port, direction, per10k)
+        for link in links:
+            for sender, sport, receiver, rport in self._directions(link):
+                node, ifname = self._intf(sender, sport)
+                if self.mechanism == "netem":
+                    self._netem(node, ifname, opts)
+                    for k, v in opts.items():
+                        if v:
+                            where.setdefault(k, []).append("%s:%s" % (sender, ifname))
                 else:
-                    self.tb.backend.set_loss(receiver, rport, "in", per10k)
-                if per10k:
-                    where.setdefault("loss_pct", []).append(sw)
-        if any(opts.values()):
-            self.state[link.name()] = opts
-        else:
-            self.state.pop(link.name(), None)
+                    self._tbf(node, ifname, opts["bw_mbit"])
+                    if opts["bw_mbit"]:
+                        where.setdefault("bw_mbit", []).append("%s:%s" % (sender, ifname))
+                    per10k = int(round(opts["loss_pct"] * 100))
+                    sw = sender if sender in self.tb.t.switches else receiver
+                    if sender in self.tb.t.switches:
+                        losses.append((sender, sport, "out", per10k))
+                    else:
+                        losses.append((receiver, rport, "in", per10k))
+                    if per10k:
+                        where.setdefault("loss_pct", []).append(sw)
+            if any(opts.values()):
+                self.state[link.name()] = opts
+            else:
+                self.state.pop(link.name(), None)
+        if losses:
+            self.tb.backend.set_losses(losses)
         return where
 
     # ---- the raft nodes' own fault layer (mechanism "filter") ---------------------------
@@ -218,9 +227,9 @@ class LinkFaults:
             self.tb.run(node, "tc qdisc add dev %s root tbf rate %gmbit burst 64kb latency 200ms" % (ifname, bw_mbit))
 
     def clear_all(self):
-        for name in list(self.state):
-            a, b = name.split("-", 1)
-            self.apply(self.tb.t.find_link(a, b))
+        links = [self.tb.t.find_link(*name.split("-", 1)) for name in list(self.state)]
+        if links:
+            self.apply_links(links)
 
     def show(self):
         if not self.state:

@@ -4,6 +4,7 @@
   run.py run        [--backend auto|bmv2|linux] [--faults auto|netem|filter]   Mininet CLI
   run.py scenarios  [NAME ...] [--require-jars] [--list]                       headless checks
   run.py demo                                                                  the guided tour
+  run.py chaos      [--seed S] [--minutes M] [--kinds kill,pause,...]          nemesis campaign
   run.py stop                                                                  clean everything up
   run.py deps       [--install]                                                what this machine lacks
 
@@ -46,11 +47,15 @@ DEPENDENCIES = [
     ("tcpdump (pcaps/ captures of every switch port; PCAP=0 turns them off)", lambda: shutil.which("tcpdump"),
      "tcpdump", {"run", "scenarios"}),
     ("dot (make topology.png)", lambda: shutil.which("dot"), "graphviz", {"run"}),
+    ("fonts (the text of make chaos's timeline.png)", lambda: shutil.which("fc-list") and subprocess.run(
+        ["fc-list"], stdout=subprocess.PIPE, text=True).stdout.strip(), "fonts-dejavu-core fontconfig", {"chaos"}),
 ]
 
 
 def missing(purpose):
-    return [(what, pkg) for what, test, pkg, used in DEPENDENCIES if purpose in used and not test()]
+    """What `purpose` (run, scenarios, chaos: the scenarios' needs and more) lacks: [(what, package)]."""
+    return [(what, pkg) for what, test, pkg, used in DEPENDENCIES
+            if (purpose in used or (purpose == "chaos" and "scenarios" in used)) and not test()]
 
 
 def ensure_deps(purpose, install):
@@ -58,7 +63,7 @@ def ensure_deps(purpose, install):
     lacking = missing(purpose)
     if not lacking:
         return
-    pkgs = sorted({pkg for _, pkg in lacking})
+    pkgs = sorted({p for _, pkg in lacking for p in pkg.split()})
     can = install and os.geteuid() == 0 and shutil.which("apt-get") and not os.environ.get("RAFTUDP_NO_INSTALL")
     if can:
         print("deps: installing %s" % " ".join(pkgs))
@@ -88,7 +93,7 @@ def outer(mode, args, extra):
     """In the machine's own namespace: checks, fresh parent namespace, inner run, clean-up."""
     if os.geteuid() != 0:
         raise SystemExit("the testbed needs root (network namespaces): sudo make %s" % mode)
-    ensure_deps("run" if mode == "cli" else "scenarios", install=not args.no_install)
+    ensure_deps({"cli": "run", "chaos": "chaos"}.get(mode, "scenarios"), install=not args.no_install)
     check_runtime_files()
     import testbed   # needs mininet, checked above
     backend, why = testbed.choose_backend(args.backend)
@@ -111,8 +116,11 @@ def outer(mode, args, extra):
 def inner(argv):
     """Inside the parent namespace: build the network, then the CLI or the scenarios."""
     ap = argparse.ArgumentParser(prog="run.py inner")
-    ap.add_argument("mode", choices=["cli", "scenarios", "demo"])
+    ap.add_argument("mode", choices=["cli", "scenarios", "demo", "chaos"])
     ap.add_argument("--backend", required=True)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--minutes", type=float, default=1)
+    ap.add_argument("--kinds", default="")
     ap.add_argument("--faults", default="auto")
     ap.add_argument("--require-jars", action="store_true")
     ap.add_argument("names", nargs="*")
@@ -125,6 +133,11 @@ def inner(argv):
 
     import testbed
     tb = testbed.Testbed(backend=args.backend, fault_mechanism=args.faults, quiet=(args.mode != "cli"))
+    campaign = None
+    if args.mode == "chaos":
+        import chaos
+        campaign = chaos.Campaign(tb, args.seed, args.minutes, chaos.kinds(args.kinds))
+        campaign.mount()   # before the hosts exist (their mount namespaces copy this one's)
     try:
         tb.start()
         print(tb.summary())
@@ -137,10 +150,14 @@ def inner(argv):
                      len(tb.t.cluster) - 1))
             raftcli.RaftCLI(tb)
             return 0
+        if campaign:
+            return chaos.main(campaign, args.kinds)
         import scenarios
         return scenarios.run_all(tb, args.names, require_jars=args.require_jars, demo=(args.mode == "demo"))
     finally:
         tb.stop()
+        if campaign:
+            campaign.unmount()
 
 
 def main(argv=None):
@@ -148,14 +165,19 @@ def main(argv=None):
     if argv[:1] == ["inner"]:
         return inner(argv[1:])
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("command", choices=["run", "scenarios", "demo", "stop", "deps"])
+    ap.add_argument("command", choices=["run", "scenarios", "demo", "chaos", "stop", "deps"])
     ap.add_argument("names", nargs="*", help="scenarios to run (default: all)")
     ap.add_argument("--backend", default=os.environ.get("BACKEND", "auto"), choices=["auto", "bmv2", "linux"])
     ap.add_argument("--faults", default=os.environ.get("FAULTS", "auto"), choices=["auto", "netem", "filter"])
     ap.add_argument("--require-jars", action="store_true", help="fail instead of skipping when the jars are missing")
     ap.add_argument("--list", action="store_true", help="list the scenarios")
+    ap.add_argument("--seed", type=int, default=int(os.environ.get("SEED") or 1), help="chaos: the nemesis's seed")
+    ap.add_argument("--minutes", type=float, default=float(os.environ.get("MINUTES") or 1),
+                    help="chaos: how long faults are injected")
+    ap.add_argument("--kinds", default=os.environ.get("KINDS", ""),
+                    help="chaos: fault kinds, comma-separated (default: all but the opt-in ones; 'all' adds them)")
     ap.add_argument("--install", action="store_true", help="deps: install what is missing")
-    ap.add_argument("--purpose", choices=["run", "scenarios"], default="run",
+    ap.add_argument("--purpose", choices=["run", "scenarios", "chaos"], default="run",
                     help="deps: for the interactive testbed (run) or the headless scenarios")
     ap.add_argument("--no-install", action="store_true", help="never call apt-get; only say what is missing")
     args = ap.parse_intermixed_args(argv)
@@ -180,6 +202,15 @@ def main(argv=None):
         return 0
     if args.command == "run":
         return outer("cli", args, [])
+    if args.command == "chaos":
+        import chaos
+        try:
+            chaos.kinds(args.kinds)
+        except ValueError as e:
+            raise SystemExit("run.py chaos: %s" % e)
+        if args.minutes <= 0 or args.minutes > 24 * 60:
+            raise SystemExit("run.py chaos: --minutes %g outside (0, 1440]" % args.minutes)
+        return outer("chaos", args, ["--seed", str(args.seed), "--minutes", str(args.minutes), "--kinds", args.kinds])
     extra = args.names + (["--require-jars"] if args.require_jars else [])
     return outer(args.command, args, extra)
 

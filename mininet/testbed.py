@@ -255,10 +255,7 @@ class Testbed:
         mechanism did what."""
         links = list(self.t.links) if a == "all" else [self.t.find_link(a, b)]
         self.faults.check({k: v or 0 for k, v in opts.items()})   # all or nothing
-        where = {}
-        for l in links:
-            for k, places in self.faults.apply(l, **opts).items():
-                where.setdefault(k, []).extend(places)
+        where = self.faults.apply_links(links, **opts)
         running = self.push_faults()
         self.faults.last_explain = self.faults.explain(opts, where, running)
         return links

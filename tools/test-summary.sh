@@ -54,6 +54,14 @@ if true; then
   fi
 fi
 done
+# make chaos (make test's short campaigns): its closing line says PASS or FAIL.
+for log in target/chaos-linux.log target/chaos-bmv2.log; do
+  [ -f "$log" ] || continue
+  backend=${log#target/chaos-}; backend=${backend%.log}
+  if grep -q '^chaos: PASS' "$log"; then cp=1; cf=0; else cp=0; cf=1; fi
+  echo "chaos campaign ($backend): $cp passed, $cf failed, 0 skipped ($(grep -o 'faults: .*; files' "$log" | tail -1 | sed 's/; files//'))"
+  passed=$((passed + cp)); failed=$((failed + cf))
+done
 # How long each part took, from the start times `make test` noted (the last part runs to now,
 # or to the "end" mark).
 if [ -f target/test-times.log ]; then

@@ -59,6 +59,16 @@ class NetworkTest(unittest.TestCase):
         addrs = subprocess.run(["ip", "-4", "addr"], stdout=subprocess.PIPE, text=True).stdout
         self.assertNotIn("10.0.1.", addrs, "a testbed address leaked into the root namespace")
 
+    def test_the_disk_full_fault_leaves_not_a_byte_free(self):
+        """make chaos's disk-full fault (chaos.fill) on a 1 MiB tmpfs in a mount namespace of its own."""
+        code = ("import os, sys; sys.path.insert(0, %r); import chaos; chaos.fill('/mnt/f'); st = os.statvfs('/mnt'); "
+                "print('free', st.f_bavail * st.f_frsize, 'size', os.path.getsize('/mnt/f'))" % os.path.join(HERE, ".."))
+        p = subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", "-c",
+                            "mount -t tmpfs -o size=1m raftudp-filltest /mnt && %s -c \"%s\"" % (sys.executable, code)],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=60)
+        self.assertEqual(0, p.returncode, p.stdout)
+        self.assertIn("free 0 size 1048576", p.stdout)
+
     @unittest.skipUnless(os.path.exists(os.path.join(REPO, "raft-node.jar")) or os.environ.get("CI"),
                          "needs raft-node.jar (make build)")
     def test_a_runner_killed_mid_scenario_is_cleaned_up_by_the_next_run(self):

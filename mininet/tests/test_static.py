@@ -17,6 +17,7 @@ MININET_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 sys.path.insert(0, MININET_DIR)
 import bmv2cli  # noqa: E402
 import captures  # noqa: E402
+import chaos  # noqa: E402
 import faults  # noqa: E402
 import p4check  # noqa: E402
 import raftnodes  # noqa: E402
@@ -633,12 +634,29 @@ class CapturesTest(unittest.TestCase):
             self.assertEqual(["notes.txt"], os.listdir(d))
 
 
+class ChaosKindsTest(unittest.TestCase):
+    """make chaos KINDS=...: which fault kinds a campaign draws from."""
+
+    def test_default_is_every_kind_but_the_opt_in_ones_and_all_adds_them(self):
+        self.assertEqual(chaos.KINDS, chaos.kinds(""))
+        self.assertNotIn("wipe", chaos.kinds(""))
+        self.assertEqual(chaos.KINDS + ("wipe",), chaos.kinds("all"))
+        self.assertEqual(("kill", "wipe"), chaos.kinds("kill, wipe"))
+
+    def test_an_unknown_kind_is_refused_naming_it_and_the_known_ones(self):
+        with self.assertRaises(ValueError) as e:
+            chaos.kinds("kill,partition")
+        self.assertIn("unknown fault kind(s) partition; known: kill, pause", str(e.exception))
+        with self.assertRaises(ValueError):
+            chaos.kinds(",")
+
+
 class NoMininetNeededTest(unittest.TestCase):
     """A fresh machine runs these tests before Mininet is installed: none of their modules may need it."""
 
     def test_the_modules_under_test_import_without_mininet(self):
         code = ("import sys; sys.modules['mininet'] = None; sys.path.insert(0, %r); "
-                "import bmv2cli, captures, faults, p4check, raftnodes, raftprobe, runtime, topo" % MININET_DIR)
+                "import bmv2cli, captures, chaos, faults, p4check, raftnodes, raftprobe, runtime, topo" % MININET_DIR)
         p = subprocess.run([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         self.assertEqual(0, p.returncode, p.stdout)
 
