@@ -74,6 +74,8 @@ mutant "recovery keeps a stored term below its log's last term (torn write)" $C/
   'if (log.lastTerm() > hard.term()) {' 'if (false) {'
 mutant "a follower that lost its data is never sent what it lacks" $C/Leadership.java \
   'pr.match = Math.max(0, r.conflictIndex() - 1);' ''
+mutant "a lost-data claim believed every time (forged: full resends)" $C/Leadership.java \
+  'if (pr.lostClaimCooldown == 0) {' 'if (true) {'
 # Below the core: the simulator runs whole nodes on datagrams, so the receive path is in reach.
 W=src/main/java/raftudp/wire
 N=src/main/java/raftudp/node

@@ -63,6 +63,9 @@ final class Leadership {
             transferTarget = Raft.NONE; // thesis §3.10: abort a transfer that did not finish in time
         }
         for (Progress pr : progress.values()) {
+            if (pr.lostClaimCooldown > 0) {
+                pr.lostClaimCooldown--;
+            }
             if (pr.state == Progress.State.SNAPSHOT && ++pr.snapshotIdleTicks >= snapshotIdleTicksMax()) {
                 pr.rewindSnapshot();
                 sendSnapshotChunks(pr);
@@ -196,11 +199,17 @@ final class Leadership {
             // lost its data. Counted, and its match goes down to what it says it holds, so that
             // it is sent what it lacks. Believing this claim is safe: a lower match can only
             // delay a commit (the commit index never goes back), never make one; a forged one
-            // costs resending from the index it claims (a snapshot, if compacted). (The
-            // follower's lost votes and acknowledgements are another matter: see
-            // docs/simulation.md, "Wiped disks".)
-            refuse.accept(Refusal.FOLLOWER_LOST_ENTRIES);
-            pr.match = Math.max(0, r.conflictIndex() - 1);
+            // costs resending from the index it claims (a snapshot, if compacted), so it is
+            // believed at most once per election timeout per follower. (The follower's lost
+            // votes and acknowledgements are another matter: see docs/simulation.md, "Wiped
+            // disks".)
+            if (pr.lostClaimCooldown == 0) {
+                refuse.accept(Refusal.FOLLOWER_LOST_ENTRIES);
+                pr.match = Math.max(0, r.conflictIndex() - 1);
+                pr.lostClaimCooldown = cfg.electionTicksMin();
+            } else {
+                refuse.accept(Refusal.LOST_ENTRIES_CLAIM_REPEATED);
+            }
         }
         // §5.3 fast backtracking: skip the follower's whole conflicting term at once
         long next = r.conflictIndex();

@@ -43,6 +43,8 @@ final class Progress {
 
     /** Ticks since the acknowledged offset last advanced. */
     int snapshotIdleTicks;
+    /** Ticks until a lost-data claim from this follower is believed again (0: now). */
+    int lostClaimCooldown;
     /** Match seen at the previous heartbeat reply: unchanged while behind means stalled. */
     long matchAtLastHeartbeat = -1;
 

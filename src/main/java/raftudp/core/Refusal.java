@@ -44,6 +44,13 @@ public enum Refusal {
      */
     FOLLOWER_LOST_ENTRIES,
     /**
+     * At a leader: a {@link #FOLLOWER_LOST_ENTRIES} claim from a follower whose previous claim
+     * was believed less than an election timeout ago. Ignored (the follower is probed from
+     * where it stands, as for any rejection): a forged claim is believed at most once per
+     * election timeout per follower, so it cannot draw a resend of the whole log each round.
+     */
+    LOST_ENTRIES_CLAIM_REPEATED,
+    /**
      * A campaign this node did not start because its term is at {@link Raft#TERM_MAX}: the
      * next term would pass the ceiling.
      */

@@ -283,6 +283,66 @@ class ReplicationTest {
         assertEquals(0, c.node(1).refusals().get(Refusal.FOLLOWER_LOST_ENTRIES), "node 1 leads nothing");
     }
 
+    @Test
+    void aForgedLostDataClaim_isBelievedOncePerElectionTimeout_soItCannotDrawARepeatedFullResend() {
+        // Issue 10, noticed when the catch-up landed: a rejection claiming "my log ends before
+        // what I acknowledged" lowers the follower's match and the leader resends everything
+        // from there. Without a cluster key anyone can send one from a member's address; a
+        // pair of datagrams per round drew a full resend each time. Now a claim is believed at
+        // most once per election timeout per follower; the others are counted and ignored.
+        CoreCluster c = new CoreCluster(3, 11);
+        Raft leader = c.elect(0);
+        for (int i = 0; i < 40; i++) {
+            assertEquals(Raft.Status.OK, c.propose(0, "v" + i).status());
+        }
+        c.heartbeat(0);
+        long last = leader.lastIndex();
+        assertEquals(last, c.node(2).lastIndex());
+        int claims = 10;
+        int entriesBefore = entriesTo(c, 2);
+        for (int k = 0; k < claims; k++) {
+            forgeLostDataClaim(c, leader, "w" + k);
+            c.tick(0, 1); // far less than an election timeout between the claims
+            c.stabilize();
+        }
+        last = leader.lastIndex();
+        int resent = entriesTo(c, 2) - entriesBefore;
+        assertTrue(resent <= last + claims, resent + " entries sent to node 2 for " + claims
+                + " forged claims and " + claims + " new entries (one full resend is " + last + ")");
+        assertEquals(1, leader.refusals().get(Refusal.FOLLOWER_LOST_ENTRIES), "believed once");
+        assertEquals(claims - 1, leader.refusals().get(Refusal.LOST_ENTRIES_CLAIM_REPEATED), "the others counted");
+        assertEquals(last, c.node(2).lastIndex());
+        assertEquals(Role.LEADER, leader.role());
+        // An election timeout later a claim is believed again (a follower may lose its data twice).
+        c.tick(0, leader.config().electionTicksMin());
+        c.stabilize();
+        forgeLostDataClaim(c, leader, "later");
+        assertEquals(2, leader.refusals().get(Refusal.FOLLOWER_LOST_ENTRIES));
+    }
+
+    /**
+     * What an attacker without the key sends, from node 2's address, while an append is on its
+     * way: a rejection beyond the match (the leader probes at match + 1), then an answer to that
+     * probe saying the follower's log holds one entry. Then everything is delivered.
+     */
+    private static void forgeLostDataClaim(CoreCluster c, Raft leader, String value) {
+        long match = c.node(2).lastIndex();
+        assertEquals(Raft.Status.OK, leader.propose(value.getBytes(java.nio.charset.StandardCharsets.UTF_8)).status());
+        c.drain(0); // the new entry's appends are queued, not delivered
+        java.util.function.Predicate<Message> forged =
+                m -> m.to() == 0 && m.from() == 2 && m instanceof Message.AppendResponse r && !r.success();
+        c.post(List.of(new Message.AppendResponse(leader.term(), 2, 0, false, match + 1, 0, match + 1)));
+        c.deliverOnly(forged);
+        c.post(List.of(new Message.AppendResponse(leader.term(), 2, 0, false, match, 0, 2)));
+        c.deliverOnly(forged);
+        c.stabilize();
+    }
+
+    private static int entriesTo(CoreCluster c, int id) {
+        return c.sentOfType(Message.AppendRequest.class).stream().filter(m -> m.to() == id)
+                .mapToInt(m -> ((Message.AppendRequest) m).entries().size()).sum();
+    }
+
     private static int appendsTo(CoreCluster c, int id) {
         return (int) c.sentOfType(Message.AppendRequest.class).stream().filter(m -> m.to() == id).count();
     }
