@@ -45,7 +45,7 @@ part = mkdir -p target && echo "$$(date +%s) $(1)" >> target/test-times.log
 
 test:
 	@tools/test-deps.sh
-	@rm -rf target/static-tests.log target/network-tests.log target/scenarios.log target/scenarios-bmv2.log target/hostile.log target/hostile-key.log target/wireshark-tests.log target/surefire-reports target/test-times.log target/mutants.log target/chaos-linux.log target/chaos-bmv2.log  # the summary adds up these
+	@rm -rf target/static-tests.log target/network-tests.log target/scenarios.log target/scenarios-bmv2.log target/hostile.log target/hostile-key.log target/wireshark-tests.log target/surefire-reports target/test-times.log target/mutants.log target/chaos-linux.log target/chaos-bmv2.log target/chaos-mutant.log  # the summary adds up these
 	@$(call part,maven suite)
 	$(MVN) verify
 	@$(call part,hostile campaign)
@@ -86,6 +86,9 @@ test:
 	    $(MAKE) --no-print-directory chaos BACKEND=bmv2 SEED=$$(( $(CHAOS_SEED) + 1 )) MINUTES=$(CHAOS_MINUTES) 2>&1 | tee target/chaos-bmv2.log; \
 	    [ $${PIPESTATUS[0]} = 0 ] || { tools/test-summary.sh; exit 1; }; \
 	  fi; \
+	  $(call part,chaos planted bug); \
+	  tools/chaos-mutant.sh 2>&1 | tee target/chaos-mutant.log; \
+	  [ $${PIPESTATUS[0]} = 0 ] || { tools/test-summary.sh; exit 1; }; \
 	  $(call part,testbed network tests); \
 	  $(PY) -m unittest discover -s mininet/tests -p 'test_network.py' -v 2>&1 | tee target/network-tests.log; \
 	  [ $${PIPESTATUS[0]} = 0 ] || { tools/test-summary.sh; exit 1; }; \

@@ -62,6 +62,11 @@ for log in target/chaos-linux.log target/chaos-bmv2.log; do
   echo "chaos campaign ($backend): $cp passed, $cf failed, 0 skipped ($(grep -o 'faults: .*; files' "$log" | tail -1 | sed 's/; files//'))"
   passed=$((passed + cp)); failed=$((failed + cf))
 done
+# tools/chaos-mutant.sh: the campaign against a planted bug must fail.
+if [ -f target/chaos-mutant.log ]; then
+  if grep -q ': caught (verdict FAIL' target/chaos-mutant.log; then echo "chaos planted bug: 1 passed, 0 failed, 0 skipped (caught)"; passed=$((passed + 1))
+  else echo "chaos planted bug: 0 passed, 1 failed, 0 skipped (not caught)"; failed=$((failed + 1)); fi
+fi
 # How long each part took, from the start times `make test` noted (the last part runs to now,
 # or to the "end" mark).
 if [ -f target/test-times.log ]; then

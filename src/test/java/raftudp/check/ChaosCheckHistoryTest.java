@@ -152,6 +152,28 @@ class ChaosCheckHistoryTest {
     }
 
     @Test
+    void when_aFaultSparesTheLeader_then_aChangeOfLeaderOrTermAroundItsWindowCountsAsADeposition() {
+        ChaosEvents.FaultWindow follower = new ChaosEvents.FaultWindow(1, "kill", 100 * MS, 300 * MS, "kill -9 h2");
+        ChaosEvents.FaultWindow leaderKill = new ChaosEvents.FaultWindow(2, "kill", 100 * MS, 300 * MS,
+                "kill -9 h1 (leader)");
+        ChaosEvents.FaultWindow allLinks = new ChaosEvents.FaultWindow(3, "loss", 100 * MS, 300 * MS, "every link");
+        assertTrue(ChaosEvents.sparesLeader(follower));
+        assertFalse(ChaosEvents.sparesLeader(leaderKill));
+        assertFalse(ChaosEvents.sparesLeader(allLinks), "no single victim");
+        long after = 200 * MS;
+        ChaosEvents steady = new ChaosEvents(List.of(), List.of(new ChaosEvents.LeaderSeen(50 * MS, "h1", 1),
+                new ChaosEvents.LeaderSeen(150 * MS, null, 1), new ChaosEvents.LeaderSeen(250 * MS, "h1", 1)), List.of());
+        assertFalse(steady.leaderChangedAround(follower, 1000 * MS, after), "a missed poll is no change");
+        ChaosEvents newTerm = new ChaosEvents(List.of(), List.of(new ChaosEvents.LeaderSeen(50 * MS, "h1", 1),
+                new ChaosEvents.LeaderSeen(450 * MS, "h1", 2)), List.of());
+        assertTrue(newTerm.leaderChangedAround(follower, 1000 * MS, after), "same leader, new term, 150 ms after the end");
+        assertFalse(newTerm.leaderChangedAround(follower, 1000 * MS, 100 * MS), "too late to be the fault's doing");
+        ChaosEvents noLeaderBefore = new ChaosEvents(List.of(), List.of(new ChaosEvents.LeaderSeen(150 * MS, "h3", 2)),
+                List.of());
+        assertFalse(noLeaderBefore.leaderChangedAround(follower, 1000 * MS, after), "nobody to depose");
+    }
+
+    @Test
     void when_faultEndsWithoutStart_then_inputError() {
         List<String> lines = List.of(ChaosCheckFixtures.fault(3, "pause", 1, 2).get(1));
         Path file = ChaosCheckFixtures.writeLines(dir.resolve("e.jsonl"), lines);

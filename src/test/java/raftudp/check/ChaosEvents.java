@@ -137,6 +137,40 @@ public record ChaosEvents(List<FaultWindow> faults, List<LeaderSeen> leaders, Li
         return -1;
     }
 
+    /** Fault kinds whose window names one victim node, "(leader)" after it when it led. */
+    public static final java.util.Set<String> ONE_VICTIM_KINDS =
+            java.util.Set.of("kill", "pause", "disk-full", "partition-majority");
+
+    /** True when the window's victim was not the leader (its detail does not say "(leader)"). */
+    public static boolean sparesLeader(FaultWindow w) {
+        return ONE_VICTIM_KINDS.contains(w.kind()) && !w.detail().contains("(leader)");
+    }
+
+    /**
+     * True when a leader was seen before {@code w} started and, during the window or within
+     * {@code afterNanos} after its end, another leader or the same one in another term was
+     * seen: the fault deposed it. Sightings of no leader do not count (a status poll may miss).
+     */
+    public boolean leaderChangedAround(FaultWindow w, long runEndT, long afterNanos) {
+        LeaderSeen before = null;
+        for (LeaderSeen l : leaders) {
+            if (l.t() < w.startT() && l.leader() != null) {
+                before = l;
+            }
+        }
+        if (before == null) {
+            return false;
+        }
+        long until = w.endOr(runEndT) + afterNanos;
+        for (LeaderSeen l : leaders) {
+            if (l.t() >= w.startT() && l.t() <= until && l.leader() != null
+                    && (!l.leader().equals(before.leader()) || l.term() != before.term())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /**
      * The number of leader changes: observations whose (leader, term) differs from the
      * previous observation that named a leader. The first leader seen is not a change;

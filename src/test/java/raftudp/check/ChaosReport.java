@@ -117,6 +117,28 @@ public record ChaosReport(String title, List<Path> histories, Path eventsFile, M
     }
 
     /** The human summary. */
+    /** How long after a fault window a leader change still counts as caused by it. */
+    static final int DEPOSED_AFTER_S = 2;
+
+    /**
+     * Per kind with one victim: {windows whose victim was a follower, of those, windows around
+     * which the leader changed} (a follower's crash, pause or full disk should never depose a
+     * healthy leader, nor should a partitioned one once it is back: pre-vote and check-quorum).
+     */
+    Map<String, int[]> sparedLeader() {
+        Map<String, int[]> out = new TreeMap<>();
+        for (FaultWindow f : events.faults()) {
+            if (ChaosEvents.sparesLeader(f)) {
+                int[] n = out.computeIfAbsent(f.kind(), k -> new int[2]);
+                n[0]++;
+                if (events.leaderChangedAround(f, endT, DEPOSED_AFTER_S * 1_000_000_000L)) {
+                    n[1]++;
+                }
+            }
+        }
+        return out;
+    }
+
     public String text() {
         StringBuilder sb = new StringBuilder();
         sb.append("raftudp chaos check").append(title.isEmpty() ? "" : ": " + title).append('\n');
@@ -136,6 +158,15 @@ public record ChaosReport(String title, List<Path> histories, Path eventsFile, M
                     g.recovered() ? "" : " (no ok completion until the end)"));
         });
         sb.append("leader changes: ").append(events.leaderChanges()).append('\n');
+        Map<String, int[]> spared = sparedLeader();
+        if (!spared.isEmpty()) {
+            sb.append("faults on a follower that still changed the leader (within ")
+                    .append(DEPOSED_AFTER_S).append(" s of the window):");
+            spared.forEach((kind, n) -> sb.append(' ').append(kind).append(' ').append(n[1]).append(" of ")
+                    .append(n[0]).append(','));
+            sb.setLength(sb.length() - 1);
+            sb.append('\n');
+        }
         for (NodeState n : nodes) {
             sb.append("state ").append(n.name()).append(": last index ").append(n.lastIndex()).append(", commit ")
                     .append(n.commitIndex()).append(", sha256 ").append(n.sha256()).append('\n');
@@ -216,6 +247,10 @@ public record ChaosReport(String title, List<Path> histories, Path eventsFile, M
         });
         w.end();
         w.field("leader_changes", events.leaderChanges());
+        w.key("follower_faults_changing_leader").begin();
+        sparedLeader().forEach((kind, n) -> w.key(kind).begin().field("windows", (long) n[0])
+                .field("leader_changed", (long) n[1]).end());
+        w.end();
         w.key("checks").begin();
         w.key("linearizability").begin().field("result", linearizabilityLabel())
                 .field("key", linearizable.key()).field("steps", linearizable.steps()).end();
