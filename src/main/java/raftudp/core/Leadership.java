@@ -278,7 +278,7 @@ final class Leadership {
             return;
         }
         if (r.nextOffset() > pr.snapshotAcked) {
-            pr.snapshotAcked = Math.min(r.nextOffset(), pr.sending.data().length);
+            pr.snapshotAcked = Math.min(r.nextOffset(), pr.sending.data().size());
             pr.snapshotIdleTicks = 0;
         } else if (r.nextOffset() < pr.snapshotAcked) {
             pr.snapshotAcked = Math.max(0, r.nextOffset()); // the follower lost its partial copy
@@ -366,14 +366,15 @@ final class Leadership {
     }
 
     private void sendSnapshotChunks(Progress pr) {
-        byte[] data = pr.sending.data();
+        SnapshotData data = pr.sending.data();
+        long size = data.size();
         long window = (long) cfg.snapshotChunkBytesMax() * cfg.inflightSnapshotChunksMax();
         while (!pr.snapshotSentAll && pr.snapshotSentTo - pr.snapshotAcked < window) {
-            int off = (int) pr.snapshotSentTo;
-            int end = Math.min(data.length, off + cfg.snapshotChunkBytesMax());
-            boolean last = end == data.length;
+            long off = pr.snapshotSentTo;
+            long end = Math.min(size, off + cfg.snapshotChunkBytesMax());
+            boolean last = end == size;
             send.accept(new Message.SnapshotChunk(term, cfg.id(), pr.id, pr.sending.index(), pr.sending.term(),
-                    data.length, pr.sendingChecksum, off, Arrays.copyOfRange(data, off, end), last));
+                    size, pr.sendingChecksum, off, data.read(off, (int) (end - off)), last));
             pr.snapshotSentTo = end;
             pr.snapshotSentAll = last;
         }

@@ -91,13 +91,22 @@ public final class Raft {
      */
     public Raft(Config cfg, HardState hard, Snapshot snapshot, List<Entry> entries, RandomSource random,
                 Predicate<Snapshot> snapshotCheck) {
+        this(cfg, hard, snapshot, entries, random, snapshotCheck, SnapshotSink.MEMORY);
+    }
+
+    /**
+     * As above, with where received snapshot images go ({@code sinks}: a file in a node, so
+     * that an image as large as the state is never held on the heap).
+     */
+    public Raft(Config cfg, HardState hard, Snapshot snapshot, List<Entry> entries, RandomSource random,
+                Predicate<Snapshot> snapshotCheck, SnapshotSink.Factory sinks) {
         if (hard.term() > TERM_MAX) {
             throw new TermCeilingException("node " + cfg.id() + ": the stored term " + hard.term()
                     + " is above the term ceiling " + TERM_MAX + " (2^48): this node could never campaign. "
                     + "The data was written by an older version that adopted a forged term; see docs/node.md "
                     + "\"Term ceiling\" for how to recover");
         }
-        this.receiver = new SnapshotReceiver(snapshotCheck);
+        this.receiver = new SnapshotReceiver(snapshotCheck, sinks);
         this.cfg = cfg;
         this.random = random;
         this.snapshot = snapshot;
@@ -183,7 +192,7 @@ public final class Raft {
      * The state machine has captured its state through {@code index} in {@code data}:
      * drop the log up to there (§7). The runtime persists the snapshot itself.
      */
-    public void compact(long index, byte[] data) {
+    public void compact(long index, SnapshotData data) {
         requireNoReadyOutstanding();
         if (index <= log.snapshotIndex()) {
             return;

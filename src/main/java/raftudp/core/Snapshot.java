@@ -4,9 +4,9 @@ import java.util.Objects;
 
 /**
  * A state-machine snapshot covering the log up to and including {@code index} (§7).
- * {@code data} is opaque to the core. Not copied: do not mutate it.
+ * {@code data} is opaque to the core and may live outside the heap ({@link SnapshotData}).
  */
-public record Snapshot(long index, long term, byte[] data) {
+public record Snapshot(long index, long term, SnapshotData data) {
     public Snapshot {
         Objects.requireNonNull(data, "data");
         if (index < 0 || term < 0) {
@@ -14,21 +14,24 @@ public record Snapshot(long index, long term, byte[] data) {
         }
     }
 
-    /**
-     * The CRC32C of {@code data} (0 .. 2^32 - 1): what SnapshotChunks carry so that a
-     * receiver can tell a damaged or forged image from the one the leader holds. Computed on
-     * each call (a pass over the data): callers that need it often keep it.
-     */
-    public long checksum() {
-        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-        crc.update(data);
-        return crc.getValue();
+    /** A snapshot of in-memory bytes (not copied: do not mutate them). */
+    public Snapshot(long index, long term, byte[] data) {
+        this(index, term, SnapshotData.of(data));
     }
 
+    /**
+     * The CRC32C of {@code data} (0 .. 2^32 - 1): what SnapshotChunks carry so that a
+     * receiver can tell a damaged or forged image from the one the leader holds.
+     */
+    public long checksum() {
+        return data.checksum();
+    }
+
+    /** Equal index, term, size and checksum (the content is not compared byte by byte). */
     @Override
     public boolean equals(Object o) {
-        return o instanceof Snapshot s && s.index == index && s.term == term
-                && java.util.Arrays.equals(s.data, data);
+        return o instanceof Snapshot s && s.index == index && s.term == term && s.data.size() == data.size()
+                && s.data.checksum() == data.checksum();
     }
 
     @Override
@@ -38,6 +41,6 @@ public record Snapshot(long index, long term, byte[] data) {
 
     @Override
     public String toString() {
-        return "snapshot(" + index + "@" + term + ", " + data.length + "B)";
+        return "snapshot(" + index + "@" + term + ", " + data.size() + "B)";
     }
 }

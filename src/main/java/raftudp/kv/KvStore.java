@@ -313,6 +313,17 @@ public final class KvStore {
      * @throws IllegalStateException if the state does not fit in one array
      */
     public byte[] snapshot() {
+        long size = snapshotSize();
+        if (size > Integer.MAX_VALUE - 8) {
+            throw new IllegalStateException("state of " + size + " bytes does not fit in one snapshot array");
+        }
+        ByteBuffer out = ByteBuffer.allocate((int) size);
+        writeSnapshot(out);
+        return out.array();
+    }
+
+    /** The length of {@link #snapshot()}, without building it. */
+    public long snapshotSize() {
         long body = 8 + 4 + 4;
         for (Map.Entry<String, Cell> kv : cells.entrySet()) {
             body += KvCodec.keySize(kv.getKey()) + cellSize(kv.getValue());
@@ -320,10 +331,27 @@ public final class KvStore {
         for (Session s : sessions.values()) {
             body += 8 + 8 + 8 + KvCodec.resultSize(s.lastResult);
         }
-        if (body + SNAPSHOT_FRAME_BYTES > Integer.MAX_VALUE - 8) {
-            throw new IllegalStateException("state of " + body + " bytes does not fit in one snapshot array");
+        return body + SNAPSHOT_FRAME_BYTES;
+    }
+
+    /**
+     * Writes {@link #snapshot()}'s bytes into {@code out} from its position on, which
+     * advances by {@link #snapshotSize()}: a heap buffer, or a file mapped into memory so
+     * that the state is never copied on the heap.
+     *
+     * @throws IllegalStateException if the body is over 4 GiB (its length is a u32) or
+     *                               {@code out} has less room than the snapshot needs
+     */
+    public void writeSnapshot(ByteBuffer out) {
+        long size = snapshotSize();
+        long body = size - SNAPSHOT_FRAME_BYTES;
+        if (body > 0xFFFF_FFFFL) {
+            throw new IllegalStateException("state of " + body + " bytes is over the snapshot format's 4 GiB");
         }
-        ByteBuffer out = ByteBuffer.allocate((int) body + SNAPSHOT_FRAME_BYTES);
+        if (out.remaining() < size) {
+            throw new IllegalStateException("snapshot of " + size + " bytes, room for " + out.remaining());
+        }
+        int start = out.position();
         out.putInt(SNAPSHOT_MAGIC).putInt(SNAPSHOT_VERSION).putInt((int) body);
         out.putLong(nowMs).putInt(cells.size());
         for (Map.Entry<String, Cell> kv : cells.entrySet()) {
@@ -335,11 +363,10 @@ public final class KvStore {
             out.putLong(s.clientId).putLong(s.lastSeq).putLong(s.lastActivityMs);
             KvCodec.writeResult(out, s.lastResult);
         }
-        out.putInt(crc(out.array(), out.position()));
-        if (out.hasRemaining()) {
-            throw new IllegalStateException("snapshot size mismatch: " + out.remaining() + " bytes unwritten");
+        out.putInt(crc(out, start, out.position() - start));
+        if (out.position() - start != size) {
+            throw new IllegalStateException("snapshot size mismatch: " + (out.position() - start) + " of " + size);
         }
-        return out.array();
     }
 
     private static int cellSize(Cell c) {
@@ -355,9 +382,11 @@ public final class KvStore {
         }
     }
 
-    private static int crc(byte[] data, int length) {
+    private static int crc(ByteBuffer data, int from, int length) {
         CRC32C crc = new CRC32C();
-        crc.update(data, 0, length);
+        ByteBuffer range = data.duplicate();
+        range.limit(from + length).position(from);
+        crc.update(range);
         return (int) crc.getValue();
     }
 
@@ -370,10 +399,36 @@ public final class KvStore {
      *                                    that breaks the format)
      */
     public static KvStore restore(byte[] data, long sessionTimeoutMs, int sessionsMax) {
+        return restore(ByteBuffer.wrap(data), sessionTimeoutMs, sessionsMax);
+    }
+
+    /**
+     * {@link #restore(byte[], long, int)} from the bytes between {@code data}'s position and
+     * limit (a heap buffer or a mapped file; {@code data} itself is not moved).
+     */
+    public static KvStore restore(ByteBuffer data, long sessionTimeoutMs, int sessionsMax) {
         KvStore store = new KvStore(sessionTimeoutMs, sessionsMax);
-        ByteBuffer in = ByteBuffer.wrap(data);
-        if (data.length < SNAPSHOT_FRAME_BYTES) {
-            throw new KvCodec.MalformedException("snapshot of " + data.length + " bytes is shorter than its "
+        store.parse(data.slice(), true);
+        store.expireIdle();
+        store.evictOverflow(null);
+        return store;
+    }
+
+    /**
+     * Checks that {@code data} (position to limit) is a snapshot {@link #restore} would
+     * accept, without building the store: the values are parsed and dropped, so the check
+     * needs no more memory than the largest single value.
+     *
+     * @throws KvCodec.MalformedException as {@link #restore} would
+     */
+    public static void validate(ByteBuffer data) {
+        new KvStore(Long.MAX_VALUE, Integer.MAX_VALUE).parse(data.slice(), false);
+    }
+
+    private void parse(ByteBuffer in, boolean keepCells) {
+        int length = in.remaining();
+        if (length < SNAPSHOT_FRAME_BYTES) {
+            throw new KvCodec.MalformedException("snapshot of " + length + " bytes is shorter than its "
                     + SNAPSHOT_FRAME_BYTES + "-byte frame", 0);
         }
         int magic = in.getInt();
@@ -385,25 +440,22 @@ public final class KvStore {
             throw new KvCodec.MalformedException("unsupported snapshot version " + Integer.toUnsignedString(version), 4);
         }
         long bodyLength = in.getInt() & 0xFFFF_FFFFL;
-        if (bodyLength != data.length - SNAPSHOT_FRAME_BYTES) {
+        if (bodyLength != length - SNAPSHOT_FRAME_BYTES) {
             throw new KvCodec.MalformedException("snapshot body length " + bodyLength + " but "
-                    + (data.length - SNAPSHOT_FRAME_BYTES) + " bytes present (truncated or extended)", 8);
+                    + (length - SNAPSHOT_FRAME_BYTES) + " bytes present (truncated or extended)", 8);
         }
-        int crcAt = data.length - 4;
-        int expected = ByteBuffer.wrap(data, crcAt, 4).getInt();
-        int actual = crc(data, crcAt);
+        int crcAt = length - 4;
+        int expected = in.getInt(crcAt);
+        int actual = crc(in, 0, crcAt);
         if (expected != actual) {
             throw new KvCodec.MalformedException(String.format("snapshot CRC32C mismatch: stored 0x%08x, computed 0x%08x",
                     expected, actual), crcAt);
         }
         in.limit(crcAt);
-        store.readBody(in);
-        store.expireIdle();
-        store.evictOverflow(null);
-        return store;
+        readBody(in, keepCells);
     }
 
-    private void readBody(ByteBuffer in) {
+    private void readBody(ByteBuffer in, boolean keepCells) {
         int at = in.position();
         nowMs = KvCodec.getI64(in, "snapshot now");
         if (nowMs < 0) {
@@ -419,6 +471,9 @@ public final class KvStore {
             }
             previous = key;
             Value v = KvCodec.readValue(in);
+            if (!keepCells) {
+                continue;
+            }
             cells.put(key, v instanceof Value.ListValue l ? new Cell(null, new ArrayList<>(l.items())) : new Cell(v, null));
         }
         long sessionCount = checkedCount(in, "session count", 8 + 8 + 8 + 1);

@@ -20,6 +20,7 @@ import raftudp.kv.KvEntry;
 import raftudp.kv.KvStore;
 import raftudp.kv.Result;
 import raftudp.storage.RaftStorage;
+import raftudp.storage.SnapshotBytes;
 
 import java.util.ArrayDeque;
 import java.util.Iterator;
@@ -49,8 +50,31 @@ public final class Replica<A> {
         void reply(A client, ClientResponse response);
     }
 
-    /** Tunables of the replica itself (the core's are in {@link Config}). */
-    public record Options(long snapshotEveryEntries, long sessionTimeoutMs, int sessionsMax) {
+    /**
+     * Tunables of the replica itself (the core's are in {@link Config}).
+     *
+     * @param snapshotEveryEntries a snapshot once this many entries were applied since the last
+     * @param sessionTimeoutMs     idle client sessions expire after this
+     * @param sessionsMax          most client sessions kept
+     * @param snapshotEveryBytes   a snapshot, too, once the entries applied since the last hold
+     *                             this many bytes: the log the core keeps in memory stays
+     *                             below it (plus what is not yet applied), whatever the entry
+     *                             sizes
+     */
+    public record Options(long snapshotEveryEntries, long sessionTimeoutMs, int sessionsMax, long snapshotEveryBytes) {
+        /** Default of {@link #snapshotEveryBytes}. */
+        public static final long SNAPSHOT_EVERY_BYTES_DEFAULT = 64L << 20;
+
+        public Options {
+            if (snapshotEveryEntries < 1 || snapshotEveryBytes < 1) {
+                throw new IllegalArgumentException("snapshot intervals must be at least 1 entry and 1 byte");
+            }
+        }
+
+        public Options(long snapshotEveryEntries, long sessionTimeoutMs, int sessionsMax) {
+            this(snapshotEveryEntries, sessionTimeoutMs, sessionsMax, SNAPSHOT_EVERY_BYTES_DEFAULT);
+        }
+
         public static Options defaults() {
             return new Options(10_000, 3_600_000, 100_000);
         }
@@ -69,9 +93,10 @@ public final class Replica<A> {
     private final LongSupplier clockMs;
     private final Raft raft;
     private KvStore kv;
-    /** A received snapshot's state, restored by {@link #checkSnapshot} before the core installs it. */
-    private KvStore checkedRestore;
-    private long checkedRestoreIndex = -1;
+    /** The index of the received snapshot {@link #checkSnapshot} accepted last, or -1. */
+    private long checkedIndex = -1;
+    /** Bytes of the entries applied since the last snapshot (taken or installed). */
+    private long appliedBytesSinceSnapshot;
 
     private final Map<Long, PendingWrite<A>> writes = new LinkedHashMap<>();
     private final Map<Long, PendingRead<A>> readsConfirming = new LinkedHashMap<>();
@@ -96,8 +121,10 @@ public final class Replica<A> {
         RaftStorage.Recovered rec = storage.load();
         this.kv = rec.snapshot() == null
                 ? new KvStore(options.sessionTimeoutMs(), options.sessionsMax())
-                : KvStore.restore(rec.snapshot().data(), options.sessionTimeoutMs(), options.sessionsMax());
-        this.raft = new Raft(config, rec.hardState(), rec.snapshot(), rec.entries(), random, this::checkSnapshot);
+                : KvStore.restore(SnapshotBytes.buffer(rec.snapshot().data()), options.sessionTimeoutMs(),
+                        options.sessionsMax());
+        this.raft = new Raft(config, rec.hardState(), rec.snapshot(), rec.entries(), random, this::checkSnapshot,
+                storage.snapshotSinks());
         this.lastRole = raft.role();
     }
 
@@ -182,9 +209,16 @@ public final class Replica<A> {
         boolean wrote = false;
         if (rd.snapshot() != null) {
             storage.saveSnapshot(rd.snapshot());
-            kv = checkedRestore != null && checkedRestoreIndex == rd.snapshot().index() ? checkedRestore
-                    : KvStore.restore(rd.snapshot().data(), options.sessionTimeoutMs(), options.sessionsMax());
-            checkedRestore = null;
+            if (checkedIndex != rd.snapshot().index()) {
+                throw new IllegalStateException("node " + config.id() + ": installing " + rd.snapshot()
+                        + " that the state machine did not check");
+            }
+            // The old state goes before the new one is built: one state on the heap at a time.
+            kv = null;
+            kv = KvStore.restore(SnapshotBytes.buffer(rd.snapshot().data()), options.sessionTimeoutMs(),
+                    options.sessionsMax());
+            checkedIndex = -1;
+            appliedBytesSinceSnapshot = 0;
             observer.restored(rd.snapshot().index());
             wrote = true;
         }
@@ -203,16 +237,16 @@ public final class Replica<A> {
 
     /**
      * The core's check of a received snapshot, before it installs it: the image must be a
-     * key-value state that parses and passes its own CRC. Keeps the restored state for
-     * {@link #persist}, so the image is parsed once.
+     * key-value state that parses and passes its own CRC. Parsed and dropped (no second state
+     * on the heap); {@link #persist} builds the state once the image is installed.
      */
     private boolean checkSnapshot(Snapshot s) {
         try {
-            checkedRestore = KvStore.restore(s.data(), options.sessionTimeoutMs(), options.sessionsMax());
-            checkedRestoreIndex = s.index();
+            KvStore.validate(SnapshotBytes.buffer(s.data()));
+            checkedIndex = s.index();
             return true;
         } catch (RuntimeException e) { // KvCodec.MalformedException, or a bug: never install it
-            checkedRestore = null;
+            checkedIndex = -1;
             LOG.warn("node {}: refused a received snapshot through index {}: {}", config.id(), s.index(),
                     e.getMessage());
             return false;
@@ -221,6 +255,7 @@ public final class Replica<A> {
 
     private void apply(Entry e) {
         observer.applied(e);
+        appliedBytesSinceSnapshot += e.data().length;
         PendingWrite<A> pw = writes.remove(e.index());
         if (e.kind() == Entry.Kind.NOOP) {
             if (pw != null) {
@@ -277,13 +312,17 @@ public final class Replica<A> {
         long applied = raft.appliedIndex();
         Snapshot last = raft.snapshot();
         long covered = last == null ? 0 : last.index();
-        if (applied - covered < options.snapshotEveryEntries()) {
+        if (applied - covered < options.snapshotEveryEntries()
+                && appliedBytesSinceSnapshot < options.snapshotEveryBytes()) {
             return;
         }
-        Snapshot s = new Snapshot(applied, raft.termAt(applied), kv.snapshot());
-        storage.saveSnapshot(s);
-        storage.sync();
+        if (applied <= covered) {
+            return;
+        }
+        // The store writes itself into the storage's file: no copy of the state on the heap.
+        Snapshot s = storage.writeSnapshot(applied, raft.termAt(applied), kv.snapshotSize(), kv::writeSnapshot);
         raft.compact(s.index(), s.data());
+        appliedBytesSinceSnapshot = 0;
     }
 
     /** The core reported a new role, leader or term. */

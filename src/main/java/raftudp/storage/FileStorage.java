@@ -5,12 +5,15 @@ import org.slf4j.LoggerFactory;
 import raftudp.core.Entry;
 import raftudp.core.HardState;
 import raftudp.core.Snapshot;
+import raftudp.core.SnapshotSink;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -283,6 +286,22 @@ public final class FileStorage implements RaftStorage {
             stagedTruncateFrom = Long.MAX_VALUE;
         }
         stagedSnapshot = s;
+    }
+
+    /** Writes the snapshot file through a mapping ({@link SnapshotFiles}), then stages and syncs it. */
+    @Override
+    public Snapshot writeSnapshot(long index, long term, long size, Consumer<ByteBuffer> fill) {
+        checkUsable();
+        Snapshot s = new Snapshot(index, term, guard(() -> SnapshotFiles.write(io, dir, index, term, size, fill)));
+        saveSnapshot(s);
+        sync();
+        return s;
+    }
+
+    /** Received snapshots go to a mapped file in the data directory, moved into place when saved. */
+    @Override
+    public SnapshotSink.Factory snapshotSinks() {
+        return SnapshotFiles.sinks(dir);
     }
 
     /**

@@ -3,8 +3,11 @@ package raftudp.storage;
 import raftudp.core.Entry;
 import raftudp.core.HardState;
 import raftudp.core.Snapshot;
+import raftudp.core.SnapshotSink;
 
+import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Durable home of one node's Raft state: hard state, log entries and the latest snapshot.
@@ -51,6 +54,27 @@ public interface RaftStorage extends AutoCloseable {
 
     /** Makes everything written so far durable (per the fsync policy). */
     void sync();
+
+    /**
+     * Takes a snapshot the state machine writes itself: {@code fill} puts exactly
+     * {@code size} bytes into the buffer it is given (from its position on). Then as
+     * {@link #saveSnapshot} and {@link #sync()}. Returns the snapshot, whose data reads from
+     * where this storage keeps it (a file on disk: never a second copy of the state on the
+     * heap). This default buffers the bytes in memory.
+     */
+    default Snapshot writeSnapshot(long index, long term, long size, Consumer<ByteBuffer> fill) {
+        ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(size));
+        fill.accept(b);
+        Snapshot s = new Snapshot(index, term, b.array());
+        saveSnapshot(s);
+        sync();
+        return s;
+    }
+
+    /** Where received snapshot images go before {@link #saveSnapshot}; this default: memory. */
+    default SnapshotSink.Factory snapshotSinks() {
+        return SnapshotSink.MEMORY;
+    }
 
     @Override
     void close();

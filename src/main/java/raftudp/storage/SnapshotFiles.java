@@ -3,14 +3,21 @@ package raftudp.storage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import raftudp.core.Snapshot;
+import raftudp.core.SnapshotData;
+import raftudp.core.SnapshotSink;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -30,6 +37,10 @@ import java.util.stream.Stream;
  * 28     n    data (opaque: the key-value state with client sessions)
  * 28+n   4    CRC32C of bytes 0..27+n
  * </pre>
+ *
+ * Files are written through a memory mapping and read back as one ({@link MappedSnapshot}):
+ * the state machine fills the data region in place and parses it in place, so a snapshot as
+ * large as the state costs page cache, not heap. The data is at most {@link #DATA_BYTES_MAX}.
  */
 final class SnapshotFiles {
     private static final Logger log = LoggerFactory.getLogger(SnapshotFiles.class);
@@ -45,14 +56,135 @@ final class SnapshotFiles {
         return String.format("snapshot-%020d-%020d", index, term);
     }
 
-    /** Writes {@code s} atomically; durable on return unless the policy is NEVER. */
+    /** Largest data region: the whole file must fit in one mapping. */
+    static final long DATA_BYTES_MAX = Integer.MAX_VALUE - 64L;
+
+    /**
+     * Makes {@code s} a snapshot file of {@code dir}, atomically; durable on return unless the
+     * policy is NEVER. Data already in this directory's file of that name (written by
+     * {@link #write(DiskIo, Path, long, long, long, Consumer)}) stays where it is; data from
+     * {@link #sink} is moved there; other data is copied in.
+     */
     static void write(DiskIo io, Path dir, Snapshot s) {
-        ByteBuffer head = ByteBuffer.allocate(HEADER);
-        head.putInt(MAGIC).putShort(VERSION).putShort((short) 0).putLong(s.index()).putLong(s.term())
-                .putInt(s.data().length).flip();
-        ByteBuffer data = ByteBuffer.wrap(s.data());
-        ByteBuffer crc = ByteBuffer.allocate(4).putInt(DiskIo.crc32c(head, 0, HEADER, data)).flip();
-        io.writeAtomically(dir, name(s.index(), s.term()), head, data, crc);
+        Path target = dir.resolve(name(s.index(), s.term()));
+        if (s.data() instanceof MappedSnapshot m && m.file().getParent().equals(dir)) {
+            if (m.file().equals(target)) {
+                return;
+            }
+            forceMap(io, m.map(), m.file());
+            rename(io, dir, m.file(), target);
+            m.movedTo(target);
+            return;
+        }
+        SnapshotData d = s.data();
+        write(io, dir, s.index(), s.term(), d.size(), out -> {
+            for (long off = 0; off < d.size(); ) {
+                int n = (int) Math.min(1 << 20, d.size() - off);
+                out.put(d.read(off, n));
+                off += n;
+            }
+        });
+    }
+
+    /**
+     * Writes a snapshot file of {@code size} data bytes that {@code fill} puts into the
+     * buffer it is given (from its position on, exactly {@code size} bytes), atomically;
+     * durable on return unless the policy is NEVER. Returns the file's data, mapped.
+     */
+    static MappedSnapshot write(DiskIo io, Path dir, long index, long term, long size, Consumer<ByteBuffer> fill) {
+        checkSize(size);
+        String name = name(index, term);
+        Path tmp = dir.resolve(name + ".tmp");
+        MappedByteBuffer map = mapNew(tmp, index, term, size);
+        ByteBuffer data = map.slice(HEADER, (int) size);
+        fill.accept(data);
+        if (data.hasRemaining()) {
+            throw new IllegalStateException("snapshot data short by " + data.remaining() + " of " + size + " bytes");
+        }
+        seal(map, size);
+        forceMap(io, map, tmp);
+        Path target = dir.resolve(name);
+        rename(io, dir, tmp, target);
+        return new MappedSnapshot(map, target);
+    }
+
+    /**
+     * Where a received snapshot goes: {@code dir/snapshot-incoming-INDEX-TERM.tmp}, mapped;
+     * {@link #write(DiskIo, Path, Snapshot)} later moves it into place (a crash before leaves
+     * a .tmp file, deleted at the next open).
+     */
+    static SnapshotSink.Factory sinks(Path dir) {
+        return (index, term, size) -> {
+            checkSize(size);
+            Path tmp = dir.resolve(String.format("snapshot-incoming-%020d-%020d.tmp", index, term));
+            MappedByteBuffer map = mapNew(tmp, index, term, size);
+            ByteBuffer data = map.slice(HEADER, (int) size);
+            return new SnapshotSink() {
+                @Override
+                public void write(byte[] chunk) {
+                    data.put(chunk);
+                }
+
+                @Override
+                public SnapshotData finish() {
+                    if (data.hasRemaining()) {
+                        throw new IllegalStateException("snapshot sink finished " + data.remaining() + " bytes short");
+                    }
+                    seal(map, size);
+                    return new MappedSnapshot(map, tmp);
+                }
+
+                @Override
+                public void abort() {
+                    DiskIo.delete(tmp);
+                }
+            };
+        };
+    }
+
+    private static void checkSize(long size) {
+        if (size < 0 || size > DATA_BYTES_MAX) {
+            throw new StorageException("a snapshot of " + size + " bytes is over the " + DATA_BYTES_MAX
+                    + " a snapshot file holds");
+        }
+    }
+
+    /** A new file of the snapshot's full length, mapped read-write, its header written. */
+    private static MappedByteBuffer mapNew(Path file, long index, long term, long size) {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            MappedByteBuffer map = ch.map(FileChannel.MapMode.READ_WRITE, 0, HEADER + size + 4);
+            map.putInt(0, MAGIC).putShort(4, VERSION).putShort(6, (short) 0).putLong(8, index).putLong(16, term)
+                    .putInt(24, (int) size);
+            return map;
+        } catch (IOException e) {
+            throw new StorageException("cannot create " + file + ": " + e, e);
+        }
+    }
+
+    /** Writes the checksum over header and data. */
+    private static void seal(MappedByteBuffer map, long size) {
+        map.putInt(HEADER + (int) size, DiskIo.crc32c(map, 0, HEADER + (int) size, null));
+    }
+
+    private static void forceMap(DiskIo io, MappedByteBuffer map, Path file) {
+        if (!io.durable()) {
+            return;
+        }
+        try {
+            map.force();
+        } catch (java.io.UncheckedIOException e) {
+            throw new StorageException("fsync failed on " + file + ": " + e.getCause(), e);
+        }
+    }
+
+    private static void rename(DiskIo io, Path dir, Path from, Path to) {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new StorageException("cannot rename " + from + " to " + to + ": " + e, e);
+        }
+        io.fsyncDir(dir);
     }
 
     /** A snapshot file on disk, by the index and term its name claims. */
@@ -95,11 +227,20 @@ final class SnapshotFiles {
         return null;
     }
 
-    /** Reads and checks one snapshot file. */
+    /** Maps and checks one snapshot file (its data stays in the mapping). */
     static Snapshot read(Named n) {
         Path f = n.file();
-        ByteBuffer b = ByteBuffer.wrap(DiskIo.readAll(f, Integer.MAX_VALUE - 64L));
-        int size = b.remaining();
+        MappedByteBuffer b;
+        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
+            long fileSize = ch.size();
+            if (fileSize > DATA_BYTES_MAX + HEADER + 4) {
+                throw bad(f, 0, "file is " + fileSize + " bytes, more than a snapshot file holds");
+            }
+            b = ch.map(FileChannel.MapMode.READ_ONLY, 0, fileSize);
+        } catch (IOException e) {
+            throw new StorageException("cannot read " + f + ": " + e, e);
+        }
+        int size = b.capacity();
         if (size < HEADER + 4) {
             throw bad(f, size, "file is only " + size + " bytes");
         }
@@ -118,10 +259,8 @@ final class SnapshotFiles {
         if (index != n.index() || term != n.term()) {
             throw bad(f, 8, "holds " + index + "@" + term + ", its name says " + n.index() + "@" + n.term());
         }
-        byte[] data = new byte[len];
-        b.get(HEADER, data);
         try {
-            return new Snapshot(index, term, data);
+            return new Snapshot(index, term, new MappedSnapshot(b, f));
         } catch (IllegalArgumentException e) {
             throw bad(f, 8, e.getMessage());
         }

@@ -57,7 +57,7 @@ public record NodeState(String name, Path dir, long lastIndex, long commitIndex,
         try {
             store = rec.snapshot() == null
                     ? new KvStore(options.sessionTimeoutMs(), options.sessionsMax())
-                    : KvStore.restore(rec.snapshot().data(), options.sessionTimeoutMs(), options.sessionsMax());
+                    : KvStore.restore(raftudp.storage.SnapshotBytes.buffer(rec.snapshot().data()), options.sessionTimeoutMs(), options.sessionsMax());
             for (Entry e : rec.entries()) {
                 lastIndex = e.index();
                 if (e.kind() == Entry.Kind.NOOP) {

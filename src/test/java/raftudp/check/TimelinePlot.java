@@ -194,7 +194,7 @@ public final class TimelinePlot {
         int buckets = (int) ((endT - originT + SECOND_NS - 1) / SECOND_NS);
         int[] perSecond = new int[Math.max(1, buckets)];
         for (ClientOp op : ops) {
-            if (op.outcome() == Outcome.OK && op.completeT() >= originT && op.completeT() <= endT) {
+            if (op.outcome() == Outcome.OK && !op.isFinal() && op.completeT() >= originT && op.completeT() <= endT) {
                 perSecond[(int) Math.min(perSecond.length - 1, (op.completeT() - originT) / SECOND_NS)]++;
             }
         }

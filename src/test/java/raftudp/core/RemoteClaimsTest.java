@@ -88,7 +88,7 @@ class RemoteClaimsTest {
     @Test
     void snapshotThatTheStateMachineRejects_isNotInstalled_evenWithARightChecksum() {
         Raft f = new Raft(Config.defaults(1, THREE), new HardState(4, -1, 0), null, log(1, 1), x -> 0,
-                s -> s.data().length > 0 && s.data()[0] == 42);
+                s -> s.data().size() > 0 && s.data().read(0, 1)[0] == 42);
         byte[] bad = {1, 2, 3};
         f.step(chunk(bad, new Snapshot(10, 3, bad).checksum()));
         assertNull(f.snapshot());

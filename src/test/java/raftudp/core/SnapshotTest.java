@@ -35,7 +35,7 @@ class SnapshotTest {
         }
         c.heartbeat(0);
         Raft l = c.node(0);
-        l.compact(l.appliedIndex(), snap);
+        l.compact(l.appliedIndex(), SnapshotData.of(snap));
         assertEquals(l.appliedIndex() + 1, l.firstIndex());
         return c;
     }
@@ -54,7 +54,7 @@ class SnapshotTest {
         CoreCluster c = cluster(1200, 4);
         c.elect(0);
         Raft l = c.node(0);
-        assertThrows(IllegalArgumentException.class, () -> l.compact(l.appliedIndex() + 1, new byte[0]));
+        assertThrows(IllegalArgumentException.class, () -> l.compact(l.appliedIndex() + 1, SnapshotData.of(new byte[0])));
     }
 
     @Test
@@ -69,7 +69,7 @@ class SnapshotTest {
         Raft f = c.node(2);
         assertEquals(c.node(0).lastIndex(), f.lastIndex());
         assertEquals(c.node(0).commitIndex(), f.commitIndex());
-        assertArrayEquals(snap, c.disk.get(2).snapshot.data(), "snapshot persisted byte for byte");
+        assertArrayEquals(snap, c.disk.get(2).snapshot.data().toByteArray(), "snapshot persisted byte for byte");
         long chunks = c.sent.stream().filter(m -> m instanceof Message.SnapshotChunk s && s.to() == 2).count();
         assertTrue(chunks >= 10, "10 kB in 1 kB chunks, saw " + chunks);
         assertTrue(c.sent.stream().filter(m -> m instanceof Message.SnapshotChunk)
@@ -89,7 +89,7 @@ class SnapshotTest {
             c.heartbeat(0);
             beats++;
         }
-        assertArrayEquals(snap, c.disk.get(2).snapshot.data());
+        assertArrayEquals(snap, c.disk.get(2).snapshot.data().toByteArray());
         assertEquals(c.node(0).commitIndex(), c.node(2).commitIndex());
         assertTrue(beats < 20, "lost chunks are resent within a few heartbeats; took " + beats);
     }
@@ -104,7 +104,7 @@ class SnapshotTest {
         for (int i = 0; i < 40 && c.node(2).commitIndex() < c.node(0).commitIndex(); i++) {
             c.heartbeat(0);
         }
-        assertArrayEquals(snap, c.disk.get(2).snapshot.data());
+        assertArrayEquals(snap, c.disk.get(2).snapshot.data().toByteArray());
         assertEquals(c.node(0).commitIndex(), c.node(2).commitIndex());
     }
 
@@ -114,7 +114,7 @@ class SnapshotTest {
         c.heal();
         c.heartbeat(0);
         c.heartbeat(0);
-        assertEquals(0, c.disk.get(2).snapshot.data().length);
+        assertEquals(0, c.disk.get(2).snapshot.data().size());
         assertEquals(c.node(0).commitIndex(), c.node(2).commitIndex());
     }
 

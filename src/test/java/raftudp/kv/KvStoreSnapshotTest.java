@@ -86,6 +86,40 @@ class KvStoreSnapshotTest {
     }
 
     @Test
+    void theStoreWritesItsSnapshotIntoAnyBuffer_andRestoresFromAnyBufferRange() {
+        KvStore original = populated();
+        byte[] bytes = original.snapshot();
+        assertEquals(bytes.length, original.snapshotSize());
+        // A direct buffer (what a mapped file is), with room before and after the snapshot.
+        ByteBuffer out = ByteBuffer.allocateDirect(bytes.length + 20);
+        out.position(7);
+        original.writeSnapshot(out);
+        assertEquals(7 + bytes.length, out.position());
+        byte[] written = new byte[bytes.length];
+        out.get(7, written);
+        assertArrayEquals(bytes, written, "the same bytes as snapshot()");
+        ByteBuffer range = out.duplicate().position(7).limit(7 + bytes.length);
+        KvStore.validate(range);
+        assertEquals(7, range.position(), "validate does not move the buffer");
+        assertArrayEquals(bytes, KvStore.restore(range, TIMEOUT_MS, SESSIONS_MAX).snapshot());
+        assertThrows(IllegalStateException.class, () -> original.writeSnapshot(ByteBuffer.allocate(bytes.length - 1)),
+                "no room: refused before writing");
+    }
+
+    @Test
+    void validateRefusesWhatRestoreRefuses() {
+        byte[] bytes = populated().snapshot();
+        for (int at : new int[] {0, 5, 9, 20, bytes.length / 2, bytes.length - 1}) {
+            byte[] bad = bytes.clone();
+            bad[at] ^= 0x40;
+            assertThrows(KvCodec.MalformedException.class, () -> KvStore.validate(ByteBuffer.wrap(bad)), "flip at " + at);
+            assertThrows(KvCodec.MalformedException.class, () -> KvStore.restore(bad, TIMEOUT_MS, SESSIONS_MAX));
+        }
+        assertThrows(KvCodec.MalformedException.class,
+                () -> KvStore.validate(ByteBuffer.wrap(Arrays.copyOf(bytes, bytes.length - 3))), "truncated");
+    }
+
+    @Test
     void restoreBringsBackKeysValuesSessionsAndNow() {
         KvStore original = populated();
         KvStore restored = KvStore.restore(original.snapshot(), TIMEOUT_MS, SESSIONS_MAX);

@@ -175,7 +175,7 @@ class CrashRecoveryTest {
                 assertEquals(0, snapIndex, where + ": the acknowledged snapshot is gone");
                 return 0;
             }
-            assertArrayEquals(StorageChild.snapshotData(s.index(), s.term()), s.data(), where + ": snapshot content");
+            assertArrayEquals(StorageChild.snapshotData(s.index(), s.term()), s.data().toByteArray(), where + ": snapshot content");
             boolean acked = s.index() == snapIndex && s.term() == snapTerm;
             boolean pending = s.index() == snapAt && s.term() == snapAtTerm;
             assertTrue(acked || pending, where + ": unexpected " + s + ", acknowledged " + snapIndex + "@" + snapTerm);

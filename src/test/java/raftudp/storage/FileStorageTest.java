@@ -422,7 +422,7 @@ class FileStorageTest {
         try (FileStorage s = open()) {
             RaftStorage.Recovered r = s.load();
             assertEquals(5, r.snapshot().index());
-            assertArrayEquals(new byte[] {5}, r.snapshot().data());
+            assertArrayEquals(new byte[] {5}, r.snapshot().data().toByteArray());
             assertEquals(entries(6, 20, 1), r.entries());
         }
     }
@@ -497,6 +497,51 @@ class FileStorageTest {
         assertFalse(segments(dir).isEmpty());
         try (FileStorage s = open()) {
             assertEquals(entries(61, 61, 4), s.load().entries());
+        }
+    }
+
+    @Test
+    void aSnapshotTheStoreWritesIsAMappedFile_loadedBackMapped() {
+        byte[] image = new byte[100_000];
+        new java.util.Random(3).nextBytes(image);
+        try (FileStorage s = open()) {
+            s.append(entries(1, 5, 1));
+            s.sync();
+            Snapshot snap = s.writeSnapshot(5, 1, image.length, b -> b.put(image));
+            assertTrue(SnapshotBytes.buffer(snap.data()).isDirect(), "mapped, not on the heap");
+            assertArrayEquals(image, snap.data().toByteArray());
+            assertTrue(Files.exists(dir.resolve(SnapshotFiles.name(5, 1))));
+        }
+        try (FileStorage s = open()) {
+            Snapshot back = s.load().snapshot();
+            assertEquals(5, back.index());
+            assertTrue(SnapshotBytes.buffer(back.data()).isDirect(), "loaded as a mapping");
+            assertArrayEquals(image, back.data().toByteArray());
+            assertThrows(IllegalStateException.class, () -> s.writeSnapshot(6, 1, 10, b -> b.put(new byte[9])),
+                    "a writer that falls short is refused");
+        }
+    }
+
+    @Test
+    void anIncomingSnapshotGoesToAFileThatAnAbortOrTheNextOpenDeletes() throws Exception {
+        try (FileStorage s = open()) {
+            raftudp.core.SnapshotSink sink = s.snapshotSinks().open(9, 2, 4);
+            sink.write(new byte[] {1, 2});
+            assertEquals(1, tmpFiles(), "being received");
+            sink.abort();
+            assertEquals(0, tmpFiles(), "given up: gone");
+            s.snapshotSinks().open(10, 2, 4).write(new byte[] {1});
+            assertEquals(1, tmpFiles());
+        }
+        try (FileStorage s = open()) { // as after a crash mid-transfer
+            assertEquals(0, tmpFiles(), "deleted at open");
+            assertNull(s.load().snapshot());
+        }
+    }
+
+    private long tmpFiles() throws java.io.IOException {
+        try (var files = Files.list(dir)) {
+            return files.filter(f -> f.getFileName().toString().endsWith(".tmp")).count();
         }
     }
 }
