@@ -311,25 +311,7 @@ public final class WireFacts {
         throw new IllegalArgumentException("no JSON form for " + (v == null ? "null" : v.getClass().getName()));
     }
 
-    /** A JSON string literal: quotes, backslashes and control characters escaped. */
     static String quote(String s) {
-        StringBuilder out = new StringBuilder("\"");
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\t' -> out.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        return out.append('"').toString();
+        return JsonText.quote(s);
     }
 }
