@@ -11,7 +11,7 @@ final class Texts {
 
     /** A value, or "absent" for null. */
     static String value(Value v) {
-        return v == null ? "absent" : v.toString();
+        return raftudp.kv.CommandText.value(v);
     }
 
     /** Longest bytes value {@code get} prints in full without {@code --hex}, in bytes. */
@@ -84,26 +84,12 @@ final class Texts {
 
     /** A key, quoted when it holds spaces or is empty. */
     static String key(String k) {
-        return k.isEmpty() || k.chars().anyMatch(Character::isWhitespace) ? '"' + k + '"' : k;
+        return raftudp.kv.CommandText.key(k);
     }
 
     /** A short description of a command, e.g. {@code put k = 1}. */
     static String command(Command c) {
-        if (c instanceof Command.Put) {
-            Command.Put p = (Command.Put) c;
-            return "put " + key(p.key()) + " = " + value(p.value());
-        } else if (c instanceof Command.Get) {
-            return "get " + key(c.key());
-        } else if (c instanceof Command.Delete) {
-            return "delete " + key(c.key());
-        } else if (c instanceof Command.Cas) {
-            Command.Cas x = (Command.Cas) c;
-            return "cas " + key(x.key()) + " " + value(x.expected()) + " -> " + value(x.update());
-        } else if (c instanceof Command.Append) {
-            Command.Append a = (Command.Append) c;
-            return "append " + value(a.value()) + " to " + key(a.key());
-        }
-        throw new IllegalStateException("unknown command " + c);
+        return raftudp.kv.CommandText.of(c);
     }
 
     /** The verb of a command: put, get, delete, cas or append. */

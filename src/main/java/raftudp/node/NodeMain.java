@@ -37,7 +37,8 @@ import java.util.function.UnaryOperator;
 
 /**
  * {@code raft-node}: runs one node of the cluster until SIGTERM or Ctrl-C.
- * {@code java -jar raft-node.jar 0} starts node 0 of the default (testbed) cluster.
+ * {@code java -jar raft-node.jar 0} starts node 0 of the default (testbed) cluster;
+ * {@code java -jar raft-node.jar log DIR} prints a data directory as text ({@link LogCommand}).
  * Exit codes: 0 clean stop (a JVM stopped by SIGTERM reports 143), 1 the node could not
  * start or failed, {@value #EXIT_USAGE} bad arguments.
  */
@@ -46,7 +47,9 @@ import java.util.function.UnaryOperator;
         description = {"Runs one node of a raftudp cluster (Raft over UDP) until SIGTERM or Ctrl-C.",
                 "The cluster is the ordered node list of --cluster or --peers (default: the testbed's "
                         + "10.0.1.1, 10.0.2.2, 10.0.3.3); INDEX selects this node in it, and is its Raft id."},
-        footer = {"", "Cluster file: one node per line, '<host>', '<host>:<basePort>' or "
+        footer = {"", "raft-node log DIR [--json]: print a stopped node's data directory as text (hard state, snapshot, "
+                + "entries and their commands) instead of running a node; see raft-node log --help.",
+                "", "Cluster file: one node per line, '<host>', '<host>:<basePort>' or "
                 + "'<host> <vote> <heartbeat> <append> <client> <snapshot>'; '#' starts a comment.",
                 "A basePort stands for the five ports base..base+4: vote, heartbeat, append, client, snapshot.",
                 "Faults (--fault TARGET=RULE, repeatable): what this node sends to TARGET (an IPv4 host, or '*' for "
@@ -167,6 +170,10 @@ public final class NodeMain implements Callable<Integer> {
     static final int EXIT_USAGE = 2;
 
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("log")) { // raft-node.jar log DIR: not a node, its data as text
+            System.exit(new CommandLine(new LogCommand()).setParameterExceptionHandler(NodeMain::usageError)
+                    .execute(java.util.Arrays.copyOfRange(args, 1, args.length)));
+        }
         System.exit(commandLine(new NodeMain()).execute(args));
     }
 
