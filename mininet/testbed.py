@@ -43,6 +43,7 @@ NODE_STOP_WAIT_S = 10
 NODE_START_WAIT_S = 20   # how long `raft start` waits for a node's "started" line (a JVM start takes ~1 s)
 PROBE = raftnodes.PROBE
 FAULT_PUSH_S = 20   # how long a running node may take to confirm its fault rules (it may be starting)
+FAULT_RECHECKS = 3  # times the rules a node holds are asked again when its answer disagrees
 
 
 def choose_backend(wanted):
@@ -273,12 +274,23 @@ class Testbed:
                     if o != h and self.ip(o) not in want]
             args += ["--set %s=%d,%d,%d" % ((ip,) + rule) for ip, rule in sorted(want.items())]
             got = self._fault_exchange(h, " ".join(args))
-            have = {r["target"]: (r["delay_ms"], r["jitter_ms"], r["dup_ppm"]) if not r["loss_ppm"]
-                    else ("loss ppm", r["loss_ppm"]) for r in got["rules"] if r["target"] != "*"}
+            have = self._rules_held(got)
+            # The answer read may be a late one to an earlier request of the same exchange (the
+            # node's own delay rules hold its answers back): ask again what it holds, a few times.
+            for _ in range(FAULT_RECHECKS):
+                if have == want:
+                    break
+                have = self._rules_held(self._fault_exchange(h, ""))
             if have != want:
                 raise faults.FaultError("the raft node on %s holds fault rules %s, not %s" % (h, have, want))
             done.append(h)
         return done
+
+    @staticmethod
+    def _rules_held(answer):
+        """{target: (delay_ms, jitter_ms, dup_ppm)} of a node's fault answer ('*' left out)."""
+        return {r["target"]: (r["delay_ms"], r["jitter_ms"], r["dup_ppm"]) if not r["loss_ppm"]
+                else ("loss ppm", r["loss_ppm"]) for r in answer["rules"] if r["target"] != "*"}
 
     def _fault_exchange(self, host, args):
         """Runs raftprobe.py fault against the node on `host`, from a host that is no raft node
