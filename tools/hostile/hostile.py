@@ -800,6 +800,11 @@ class Attacker:
         return r.choice([0, 1, self.commit, self.commit + 1, self.last + r.randint(1, 50), r.randint(0, 1 << 40),
                          w.U63 - 1, w.U63])
 
+    def pick_incarnation(self):
+        """An incarnation as a response carries it (section 3.2): 1 .. 2^63 - 1, never 0."""
+        r = self.rng
+        return r.choice([1, r.getrandbits(63) | 1, w.U63])
+
     def pick_claim(self, node):
         """(src, dst, label): a member id sent from a non-member port, the node's own id, a
         non-member id, or a message for another node."""
@@ -847,15 +852,19 @@ class Attacker:
         return w.cmd_get(key)
 
     def entry(self, term):
-        """(term, kind, data): a NORMAL entry with a valid key-value log entry, or not."""
+        """(term, kind, data): a NORMAL entry with a valid key-value log entry, or not; a NOOP,
+        empty or not; a well-formed MEMBERS entry."""
         r = self.rng
         c = r.random()
         if c < 0.5:
             cid = r.choice([0, r.getrandbits(64) | 1])
             data = w.kv_entry(cid, r.randint(1, 1000), 1_767_225_600_000 + self.ticks, self.kv_command())
             return term, w.ENTRY_NORMAL, data
-        if c < 0.65:
+        if c < 0.6:
             return term, w.ENTRY_NOOP, b""
+        if c < 0.65:
+            ids = sorted(r.sample(range(MEMBERS + 2), r.randint(1, MEMBERS + 2)))
+            return term, w.ENTRY_MEMBERS, w.members_data([(i, self.pick_incarnation()) for i in ids])
         if c < 0.75:
             return term, w.ENTRY_NOOP, r.randbytes(r.randint(1, 20))
         if c < 0.9:
@@ -879,6 +888,7 @@ class Attacker:
             f["log_term"] = r.choice([0, min(term, self.term), term, term + 1])
         elif t == w.VOTE_RESPONSE:
             f["flags"] = r.choice([0, w.PRE_VOTE, w.GRANTED, w.PRE_VOTE | w.GRANTED])
+            f["commit_index"] = self.pick_incarnation()
         elif t == w.APPEND_REQUEST:
             prev = self.pick_index()
             prev_term = 0 if prev == 0 and r.random() < 0.8 else r.randint(0, min(term, self.term + 1))
@@ -900,11 +910,14 @@ class Attacker:
             if not success or r.random() < 0.1:
                 f["index_b"] = self.pick_index()
                 f["log_term"] = r.randint(0, term)
+            f["commit_index"] = self.pick_incarnation()
         elif t == w.HEARTBEAT:
             f["index_a"] = r.choice([0, r.getrandbits(32), w.U63])
+            f["index_b"] = r.choice([0, self.pick_incarnation()])     # the receiver's incarnation, 0 = none
             f["commit_index"] = self.pick_index()
         elif t == w.HEARTBEAT_RESPONSE:
             f["index_a"] = r.choice([0, r.getrandbits(32), w.U63])
+            f["commit_index"] = self.pick_incarnation()
         elif t == w.SNAPSHOT_CHUNK:
             total = r.choice([1, 16, 100, 1000, 3000, r.randint(1, 5000)])
             image = r.randbytes(total)
@@ -923,6 +936,7 @@ class Attacker:
             f["flags"] = r.choice([0, w.DONE])
             f["index_a"] = self.pick_index()
             f["index_b"] = r.choice([0, r.randint(0, 1 << 20)])
+            f["commit_index"] = self.pick_incarnation()
         elif t == w.TIMEOUT_NOW:
             pass
         if fields_only:
@@ -1048,7 +1062,26 @@ class Attacker:
         return "bitflip." + label, [(node, cls, sock, bytes(d))]
 
     VIOLATIONS = ("magic", "version", "type", "truncated", "trailing", "flags", "reserved", "unused", "topbit",
-                  "src", "dst", "chunk_count0", "chunk_index", "empty_chunk", "wrong_port", "checksum", "body")
+                  "src", "dst", "chunk_count0", "chunk_index", "empty_chunk", "wrong_port", "checksum", "body",
+                  "incarnation", "members")
+
+    def bad_members(self):
+        """The data of a MEMBERS entry that breaks section 5.1 (MALFORMED_BODY)."""
+        r = self.rng
+        inc = self.pick_incarnation
+        return r.choice([
+            w.members_data([]),                                         # count 0
+            w.members_data([(0, inc()), (1, inc())], count=3),          # a count the length does not match
+            w.members_data([(0, inc()), (1, inc())], count=1),
+            w.members_data([(0, inc())]) + b"\0",                       # a byte left over
+            w.members_data([(0, inc()), (1, inc())])[:-1],              # cut
+            b"\x00",                                                    # no count
+            w.members_data([(1, inc()), (0, inc())]),                   # ids not ascending
+            w.members_data([(1, inc()), (1, inc())]),                   # an id twice
+            w.members_data([(0, inc()), (w.NO_NODE, inc())]),           # id 65535
+            w.members_data([(0, inc()), (1, 0)]),                       # incarnation 0
+            w.members_data([(0, 1 << 63)]),                             # incarnation above 2^63 - 1
+        ])
 
     def header_violation(self, node, sock, made=None):
         """A well-formed message with one thing broken, aimed at one reason of section 7.
@@ -1060,6 +1093,19 @@ class Attacker:
             f, body, _ = self.forged_raft(w.SNAPSHOT_CHUNK, node, fields_only=True)
             f["commit_index"] = r.choice([1 << 32, w.U63, (1 << 64) - 1])
             t, d = w.SNAPSHOT_CHUNK, w.datagram(w.SNAPSHOT_CHUNK, body, **f)
+        elif v == "incarnation":                    # a response without its sender's incarnation
+            t = r.choice(sorted(w.RESPONSES))
+            f, body, _ = self.forged_raft(t, node, fields_only=True)
+            f["commit_index"] = 0
+            d = w.datagram(t, body, **f)
+        elif v == "members":                        # an AppendRequest with a malformed MEMBERS entry
+            f, _, _ = self.forged_raft(w.APPEND_REQUEST, node, fields_only=True)
+            et = max(1, min(f["term"], self.term))
+            entries = [self.entry(et) for _ in range(r.randint(0, 2))]
+            entries.insert(r.randint(0, len(entries)), (et, w.ENTRY_MEMBERS, self.bad_members()))
+            prev = f["index_a"] if f["index_a"] < w.U63 - 10 else 5
+            f.update(index_a=prev, index_b=prev + len(entries))
+            t, d = w.APPEND_REQUEST, w.datagram(w.APPEND_REQUEST, w.entries_body(entries), **f)
         d = bytearray(d)
         cls = w.TYPE_CLASS[t]
         if v == "magic":

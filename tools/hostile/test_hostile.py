@@ -103,6 +103,13 @@ class WireFactsTest(unittest.TestCase):
                          "wire.FLAGS_ALLOWED")
         self.assertEqual({c: set(x["fields_used"]) for c, x in t.items()}, w.FIELDS_USED, "wire.FIELDS_USED")
 
+    def test_responses(self):
+        # the types whose commit_index is their sender's incarnation (section 3.2): the Raft responses
+        self.assertEqual(frozenset(c for c, x in self.types.items() if x["raft"] and x["name"].endswith("Response")),
+                         w.RESPONSES, "wire.RESPONSES")
+        for t in w.RESPONSES:
+            self.assertIn(w.CI, w.FIELDS_USED[t], w.TYPE_NAMES[t])
+
     def test_flags(self):
         for flag in self.facts["flags"]:
             self.assertEqual(flag["bit"], getattr(w, flag["name"], None), "wire.%s" % flag["name"])
@@ -479,12 +486,104 @@ class ModelTest(unittest.TestCase):
         self.assertEqual(self.m.predict(off, w.APPEND, "a", 0), "MALFORMED_BODY")
         kind2 = w.datagram(w.APPEND_REQUEST, w.entries_body([(5, 2, b"")]), src=1, dst=0, term=5, index_a=3,
                            index_b=4)
-        self.assertEqual(self.m.predict(kind2, w.APPEND, "a", 0), "MALFORMED_BODY")
+        self.assertEqual(self.m.predict(kind2, w.APPEND, "a", 0), "MALFORMED_BODY")   # MEMBERS without a count
+        kind3 = w.datagram(w.APPEND_REQUEST, w.entries_body([(5, 3, b"")]), src=1, dst=0, term=5, index_a=3,
+                           index_b=4)
+        self.assertEqual(self.m.predict(kind3, w.APPEND, "a", 0), "MALFORMED_BODY")   # no kind 3
         snap = w.datagram(w.SNAPSHOT_CHUNK, w.snapshot_body(3, b"abcd"), src=1, dst=0, term=5, index_a=1,
                           log_term=1)
         self.assertEqual(self.m.predict(snap, w.SNAPSHOT, "a", 0), "MALFORMED_BODY")
         self.assertEqual(self.m.predict(w.datagram(w.HEARTBEAT, b"\0", src=1, dst=0, term=1), w.HEARTBEAT_CLASS,
                                         "a", 0), "MALFORMED_BODY")
+
+    def response(self, t, **f):
+        fields = dict(src=1, dst=0, message_id=1, term=5, commit_index=0x1234)
+        fields.update(f)
+        return w.datagram(t, **fields)
+
+    def test_responses_carry_a_nonzero_incarnation(self):
+        for t in (w.VOTE_RESPONSE, w.APPEND_RESPONSE, w.HEARTBEAT_RESPONSE, w.SNAPSHOT_RESPONSE):
+            name = w.TYPE_NAMES[t]
+            cls = w.TYPE_CLASS[t]
+            self.assertEqual(self.m.predict(self.response(t), cls, "a", 0), "WRONG_SOURCE", name)
+            self.assertEqual(self.m.predict(self.response(t), cls, "a", 0, from_member_port=True),
+                             w.ADMITTED_RAFT, name)
+            self.assertEqual(self.m.predict(self.response(t, commit_index=1), cls, "a", 0), "WRONG_SOURCE", name)
+            self.assertEqual(self.m.predict(self.response(t, commit_index=w.U63), cls, "a", 0), "WRONG_SOURCE",
+                             name)
+            self.assertEqual(self.m.predict(self.response(t, commit_index=0), cls, "a", 0), "BAD_FIELD", name)
+            self.assertEqual(self.m.predict(self.response(t, commit_index=0), cls, "a", 0, from_member_port=True),
+                             "BAD_FIELD", name)
+            self.assertEqual(self.m.predict(self.response(t, commit_index=1 << 63), cls, "a", 0), "BAD_FIELD",
+                             name)
+            # in the order of MessageCodec.checkHeader: flags first, chunks after
+            self.assertEqual(self.m.predict(self.response(t, commit_index=0, flags=0x40), cls, "a", 0),
+                             "BAD_FLAGS", name)
+            self.assertEqual(self.m.predict(self.response(t, commit_index=0, chunk_count=0), cls, "a", 0),
+                             "BAD_FIELD", name)
+            self.assertEqual(self.m.predict(self.response(t, chunk_count=0), cls, "a", 0), "BAD_CHUNK", name)
+        # the other Raft types do not carry one: commit_index 0 is right for them (unused or a value)
+        self.assertEqual(self.m.predict(self.vote(), w.VOTE, "a", 0), "WRONG_SOURCE")
+        self.assertEqual(self.m.predict(self.vote(commit_index=1), w.VOTE, "a", 0), "BAD_FIELD")
+        self.assertEqual(self.m.predict(w.datagram(w.TIMEOUT_NOW, src=1, dst=0, term=5, commit_index=1),
+                                        w.VOTE, "a", 0), "BAD_FIELD")
+
+    def test_a_heartbeat_names_the_receivers_incarnation(self):
+        hb = lambda **f: w.datagram(w.HEARTBEAT, **dict(dict(src=1, dst=0, term=5, commit_index=3), **f))  # noqa
+        for inc in (0, 1, 0x0abcdef012345678, w.U63):                 # 0: none recorded
+            self.assertEqual(self.m.predict(hb(index_b=inc), w.HEARTBEAT_CLASS, "a", 0, from_member_port=True),
+                             w.ADMITTED_RAFT, inc)
+        self.assertEqual(self.m.predict(hb(index_b=1 << 63), w.HEARTBEAT_CLASS, "a", 0), "BAD_FIELD")
+        self.assertEqual(self.m.predict(hb(log_term=1), w.HEARTBEAT_CLASS, "a", 0), "BAD_FIELD")   # still unused
+        self.assertEqual(self.m.predict(hb(commit_index=0), w.HEARTBEAT_CLASS, "a", 0, from_member_port=True),
+                         w.ADMITTED_RAFT)                              # a request: commit 0 is a commit index
+
+    def test_members_entries(self):
+        good = w.members_data([(0, 0x1a2b), (1, 1), (2, w.U63)])
+        self.assertEqual(good.hex(), "0003" "0000" "0000000000001a2b" "0001" "0000000000000001"
+                                     "0002" "7fffffffffffffff")
+        self.assertEqual(w.parse_members(good), [(0, 0x1a2b), (1, 1), (2, w.U63)])
+        self.assertEqual(w.parse_members(w.members_data([(65534, 9)])), [(65534, 9)])
+        bad = {
+            "no count": b"\x00",
+            "count 0": w.members_data([]),
+            "count above the members": w.members_data([(0, 1)], count=2),
+            "count below the members": w.members_data([(0, 1), (1, 1)], count=1),
+            "a byte left over": w.members_data([(0, 1)]) + b"\0",
+            "ids descending": w.members_data([(1, 1), (0, 1)]),
+            "an id twice": w.members_data([(1, 1), (1, 2)]),
+            "id 65535": w.members_data([(0, 1), (w.NO_NODE, 1)]),
+            "incarnation 0": w.members_data([(0, 1), (1, 0)]),
+            "incarnation 2^63": w.members_data([(0, 1 << 63)]),
+        }
+        for what, data in bad.items():
+            with self.assertRaises(w.Malformed, msg=what):
+                w.parse_members(data)
+
+        def append(entries, **f):
+            fields = dict(src=1, dst=0, term=5, index_a=3, index_b=3 + len(entries), log_term=5)
+            fields.update(f)
+            return w.datagram(w.APPEND_REQUEST, w.entries_body(entries), **fields)
+
+        ok = append([(5, w.ENTRY_MEMBERS, good), (5, w.ENTRY_NOOP, b"")])
+        self.assertEqual(self.m.predict(ok, w.APPEND, "a", 0), "WRONG_SOURCE")
+        self.assertEqual(self.m.predict(ok, w.APPEND, "a", 0, from_member_port=True), w.ADMITTED_RAFT)
+        self.assertEqual(w.decode_body(w.parse_header(ok), ok[64:]),
+                         [(5, w.ENTRY_MEMBERS, good), (5, w.ENTRY_NOOP, b"")])
+        for what, data in bad.items():
+            # the whole message is malformed, whatever else it carries and wherever the entry is
+            d = append([(5, w.ENTRY_NORMAL, w.kv_entry(1, 1, 1, w.cmd_get("k"))), (5, w.ENTRY_MEMBERS, data)])
+            self.assertEqual(self.m.predict(d, w.APPEND, "a", 0), "MALFORMED_BODY", what)
+            self.assertEqual(self.m.predict(d, w.APPEND, "a", 0, from_member_port=True), "MALFORMED_BODY", what)
+
+    def test_admission_of_entries(self):
+        members = (5, w.ENTRY_MEMBERS, w.members_data([(0, 7)]))
+        normal = (5, w.ENTRY_NORMAL, w.kv_entry(1, 1, 1, w.cmd_put("k", w.v_int(1))))
+        self.assertIsNone(w.bad_entry([]))
+        self.assertIsNone(w.bad_entry([members, (5, w.ENTRY_NOOP, b""), normal]))   # MEMBERS: not a kv entry
+        self.assertIn("NOOP", w.bad_entry([members, (5, w.ENTRY_NOOP, b"x")]))
+        self.assertIn("key-value", w.bad_entry([members, (5, w.ENTRY_NORMAL, b"")]))
+        self.assertIn("key-value", w.bad_entry([(5, w.ENTRY_NORMAL, members[2])]))   # the same bytes as NORMAL
 
     def test_reassembly(self):
         body = w.cmd_put("atk-1", w.v_bytes(bytes(300)))
@@ -605,7 +704,8 @@ class AttackerTest(unittest.TestCase):
         expect = {"magic": "BAD_MAGIC", "version": "BAD_VERSION", "type": "UNKNOWN_TYPE",
                   "truncated": "TRUNCATED", "trailing": "TRAILING_BYTES", "reserved": "BAD_FIELD",
                   "chunk_count0": "BAD_CHUNK", "wrong_port": "WRONG_PORT",
-                  "checksum": "BAD_FIELD", "body": "MALFORMED_BODY"}
+                  "checksum": "BAD_FIELD", "body": "MALFORMED_BODY", "incarnation": "BAD_FIELD",
+                  "members": "MALFORMED_BODY"}
         seen = {}
         for _ in range(3000):
             kind, sends = self.a.header_violation(0, 0)
@@ -624,6 +724,35 @@ class AttackerTest(unittest.TestCase):
         # a client id is any 64-bit pattern (section 3): the top bit of index_a passes there
         self.assertIn("BAD_FIELD", seen["topbit"])
         self.assertLessEqual(seen["topbit"], {"BAD_FIELD", w.ADMITTED_CLIENT, "UNEXPECTED_TYPE"})
+        self.assertEqual(seen["incarnation"], {"BAD_FIELD"})
+        self.assertEqual(seen["members"], {"MALFORMED_BODY"})
+
+    def test_forged_responses_and_heartbeats_are_well_formed(self):
+        """Forged messages of the types whose header rules changed pass every format check:
+        responses carry a nonzero incarnation, heartbeats a receiver's incarnation or 0."""
+        heartbeat_incarnations = set()
+        for t in sorted(w.RESPONSES) + [w.HEARTBEAT]:
+            for _ in range(300):
+                ds, _ = self.a.forged_raft(t, 0)
+                h = w.check_header(ds[0], w.TYPE_CLASS[t])     # raises Drop otherwise
+                if t == w.HEARTBEAT:
+                    heartbeat_incarnations.add(h.index_b != 0)
+                else:
+                    self.assertGreater(h.commit_index, 0, w.TYPE_NAMES[t])
+        self.assertEqual(heartbeat_incarnations, {False, True})
+
+    def test_forged_appends_carry_well_formed_members_entries(self):
+        kinds = set()
+        for _ in range(400):
+            ds, _ = self.a.forged_raft(w.APPEND_REQUEST, 0)
+            if len(ds) > 1:
+                continue
+            try:
+                entries = w.decode_body(w.parse_header(ds[0]), ds[0][64:])
+            except w.Malformed:
+                continue                                       # index_b off by one, or past 2^63 - 1
+            kinds.update(k for _, k, _ in entries)
+        self.assertEqual(kinds, set(w.ENTRY_KINDS))
 
 
 

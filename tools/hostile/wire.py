@@ -69,17 +69,21 @@ FLAGS_ALLOWED = {1: PRE_VOTE | TRANSFER, 2: PRE_VOTE | GRANTED, 4: SUCCESS, 7: L
 T, A, B, LT, CI = "term", "index_a", "index_b", "log_term", "commit_index"
 LONG_FIELDS = (T, A, B, LT, CI)
 FIELDS_USED = {
-    1: {T, A, LT}, 2: {T}, 3: {T, A, B, LT, CI}, 4: {T, A, B, LT}, 5: {T, A, CI}, 6: {T, A},
-    7: {T, A, B, LT, CI}, 8: {T, A, B}, 9: {T}, 16: {A, B}, 17: {A, B}, 18: set(),
+    1: {T, A, LT}, 2: {T, CI}, 3: {T, A, B, LT, CI}, 4: {T, A, B, LT, CI}, 5: {T, A, B, CI}, 6: {T, A, CI},
+    7: {T, A, B, LT, CI}, 8: {T, A, B, CI}, 9: {T}, 16: {A, B}, 17: {A, B}, 18: set(),
     19: {T, A, B, CI}, 20: set(), 21: set(), 22: set(),
 }
+# section 3.2: the Raft responses carry their sender's incarnation in commit_index, 1 .. 2^63 - 1
+# (0 is BAD_FIELD); a Heartbeat carries the receiver's incarnation in index_b (0 = none recorded)
+RESPONSES = frozenset((VOTE_RESPONSE, APPEND_RESPONSE, HEARTBEAT_RESPONSE, SNAPSHOT_RESPONSE))
 
 # section 5.3 / 5.4
 OP_PUT, OP_GET, OP_DELETE, OP_CAS, OP_APPEND = 1, 2, 3, 4, 5
 ST_OK, ST_NOT_LEADER, ST_RETRY = 0, 1, 2
 R_OK, R_FOUND, R_NOT_FOUND, R_CAS_FAILED, R_APPENDED, R_WRONG_TYPE, R_SESSION_EXPIRED = 1, 2, 3, 4, 5, 6, 7
 KV_KEY_BYTES_MAX = 1024          # section 5.3: a command's key (not the cluster key of section 10)
-ENTRY_NOOP, ENTRY_NORMAL = 0, 1
+ENTRY_NOOP, ENTRY_NORMAL, ENTRY_MEMBERS = 0, 1, 2   # section 5.1
+ENTRY_KINDS = (ENTRY_NOOP, ENTRY_NORMAL, ENTRY_MEMBERS)
 
 # sections 6, 7, 7.1: what the receiver model can say
 TYPES_WITH_BODY = frozenset((3, 7, 16, 17, 19, 20, 21, 22))   # the others are one empty datagram (section 6)
@@ -286,6 +290,16 @@ def entries_body(entries):
     out = [struct.pack(">I", len(entries))]
     for term, kind, data in entries:
         out.append(struct.pack(">QBI", term & U64, kind & 0xFF, len(data)) + data)
+    return b"".join(out)
+
+
+def members_data(members, count=None):
+    """The data of a MEMBERS entry (section 5.1): members is (id, incarnation) pairs, written
+    in the order given, masked to their widths and never checked; count: the count to
+    write, if not len(members)."""
+    out = [struct.pack(">H", (len(members) if count is None else count) & 0xFFFF)]
+    for node, incarnation in members:
+        out.append(struct.pack(">HQ", node & 0xFFFF, incarnation & U64))
     return b"".join(out)
 
 
@@ -581,11 +595,53 @@ def parse_entries(h, body):
         term = r.i64("entry term")
         kind = r.u8("entry kind")
         data = r.take(r.u32("entry data length"), "entry data")
-        if kind not in (ENTRY_NOOP, ENTRY_NORMAL) or term < 1:
+        if kind not in ENTRY_KINDS or term < 1:
             raise Malformed("entry kind %d term %d" % (kind, term))
+        if kind == ENTRY_MEMBERS:
+            parse_members(data)           # checked while decoding: a bad one is MALFORMED_BODY
         entries.append((term, kind, data))
     r.done("AppendRequest")
     return entries
+
+
+def parse_members(data):
+    """The membership a MEMBERS entry's data holds (section 5.1), [(id, incarnation)] in
+    ascending id order; raises Malformed. u16 count >= 1, then count times (u16 id, u64
+    incarnation): ids strictly ascending, 0 .. 65534; incarnations 1 .. 2^63 - 1; exactly
+    2 + 10 * count bytes."""
+    r = Reader(data)
+    count = r.u16("members count")
+    if count < 1:
+        raise Malformed("a membership of no members")
+    if len(data) != 2 + 10 * count:
+        raise Malformed("a membership of %d members is %d bytes, not %d" % (count, 2 + 10 * count, len(data)))
+    members, previous = [], -1
+    for _ in range(count):
+        node, incarnation = r.u16("member id"), r.u64("member incarnation")
+        if node > NODE_ID_MAX or node <= previous:
+            raise Malformed("member id %d after %d (strictly ascending, 0..65534)" % (node, previous))
+        if not 1 <= incarnation <= U63:
+            raise Malformed("member %d has incarnation %d, not 1..2^63-1" % (node, incarnation))
+        members.append((node, incarnation))
+        previous = node
+    r.done("membership")
+    return members
+
+
+def bad_entry(entries):
+    """What admission (section 7.1, BAD_ENTRY) finds wrong in decoded entries, (term, kind,
+    data) triples, or None: a NOOP entry with data, a NORMAL entry that is not a key-value
+    log entry. A MEMBERS entry's data was checked when the body was decoded."""
+    for i, (_, kind, data) in enumerate(entries):
+        if kind == ENTRY_NOOP:
+            if data:
+                return "NOOP entry %d carries %d bytes" % (i, len(data))
+        elif kind == ENTRY_NORMAL:
+            try:
+                parse_kv_entry(data)
+            except Malformed as e:
+                return "entry %d is not a key-value log entry: %s" % (i, e)
+    return None
 
 
 def parse_snapshot_chunk(h, body):
@@ -702,6 +758,8 @@ def check_header(d, arrived_on=None, key=None):
             raise Drop("BAD_FIELD")
     if t == 7 and h.commit_index > 0xFFFFFFFF:
         raise Drop("BAD_FIELD")
+    if t in RESPONSES and h.commit_index == 0:
+        raise Drop("BAD_FIELD")       # section 3.2: a response carries its sender's incarnation, never 0
     raft = t in RAFT_TYPES
     if (raft or t in (19, 21, 22)) and h.src > NODE_ID_MAX:
         raise Drop("BAD_FIELD")

@@ -71,6 +71,8 @@ local CLASS_OF = {
     [18] = "client", [19] = "client", [20] = "client", [21] = "client", [22] = "client",
 }
 local function is_raft(t) return t >= 1 and t <= 9 end
+-- section 3.2: the Raft responses carry their sender's incarnation in commit_index, never 0
+local CARRIES_INCARNATION = { [2] = true, [4] = true, [6] = true, [8] = true }
 -- section 6: only these types have a body, and only they may be chunked
 local HAS_BODY = { [3] = true, [7] = true, [16] = true, [17] = true, [19] = true, [20] = true,
                    [21] = true, [22] = true }
@@ -89,7 +91,7 @@ local TAGS = { [1] = "Int", [2] = "Str", [3] = "Bytes", [4] = "List" }
 local STATUSES = { [0] = "OK", [1] = "NOT_LEADER", [2] = "RETRY" }
 local RESULTS = { [1] = "Ok", [2] = "Found", [3] = "NotFound", [4] = "CasFailed", [5] = "Appended",
                   [6] = "WrongType", [7] = "SessionExpired" }
-local KINDS = { [0] = "NOOP", [1] = "NORMAL" }
+local KINDS = { [0] = "NOOP", [1] = "NORMAL", [2] = "MEMBERS" }
 local FAULT_OPS = { [0] = "SHOW", [1] = "SET", [2] = "CLEAR", [3] = "CLEAR_ALL" }
 local ERROR_CODES = { [1] = "ADMIN_DISABLED", [2] = "AUTH_REQUIRED" }
 local PRESENCE = { [0] = "absent", [1] = "present" }
@@ -142,6 +144,8 @@ field("resp_conflict_index", U64, "append_resp.conflict_index", "conflictIndex (
 field("resp_conflict_term", U64, "append_resp.conflict_term", "conflictTerm (log_term)", base.DEC)
 field("hb_read_context", U64, "heartbeat.read_context", "readContext (index_a)", base.DEC)
 field("hb_commit", U64, "heartbeat.commit", "commit (commit_index)", base.DEC)
+field("hb_incarnation", U64, "heartbeat.receiver_incarnation", "receiver's incarnation (index_b)", base.HEX)
+field("incarnation", U64, "incarnation", "incarnation (commit_index)", base.HEX)
 field("snap_index", U64, "snapshot.index", "snapshotIndex (index_a)", base.DEC)
 field("snap_offset", U64, "snapshot.offset", "offset (index_b)", base.DEC)
 field("snap_next_offset", U64, "snapshot.next_offset", "nextOffset (index_b)", base.DEC)
@@ -176,6 +180,11 @@ field("entry_term", U64, "entry.term", "term", base.DEC)
 field("entry_kind", U8, "entry.kind", "kind", base.DEC, KINDS)
 field("entry_length", U32, "entry.length", "length", base.DEC)
 field("entry_data", ProtoField.bytes, "entry.data", "data")
+field("members", ProtoField.none, "members", "membership")
+field("members_count", U16, "members.count", "count", base.DEC)
+field("member", ProtoField.none, "member", "member")
+field("member_id", U16, "member.id", "id", base.DEC)
+field("member_incarnation", U64, "member.incarnation", "incarnation", base.HEX)
 field("kv", ProtoField.none, "kv", "key-value log entry")
 field("kv_version", U8, "kv.version", "version", base.DEC)
 field("kv_client_id", U64, "kv.client_id", "clientId", base.DEC)
@@ -442,6 +451,12 @@ local function u64_is_zero(range)
 end
 local function u64_over_63(range) return u64_parts(range) >= 0x80000000 end
 local function u64_text(range) return tostring(range:uint64()) end
+-- an incarnation: "0x1a2b" (exact for all 64 bits)
+local function u64_hex(range)
+    local hi, lo = u64_parts(range)
+    if hi == 0 then return string.format("0x%x", lo) end
+    return string.format("0x%x%08x", hi, lo)
+end
 
 -- " (2023-11-14T22:13:20.123Z)" for a u64 range of milliseconds since 1970, within years 1970 .. 9999
 local function ms_date(range)
@@ -662,6 +677,41 @@ local function dissect_kv_entry(tree, tvb, offset, length)
     return text
 end
 
+-- section 5.1: the data of a MEMBERS entry, the cluster's membership. Problems here are
+-- MALFORMED_BODY (the decoder checks it with the entries), not BAD_ENTRY.
+local function dissect_members(tree, tvb, offset, length)
+    local r = reader(tvb, offset, length)
+    local mt = tree:add(f.members, r:here())
+    local count_item, cr = put(mt, r, f.members_count, 2, "members count")
+    local count = cr:uint()
+    if count < 1 then malformed("a membership of no members", count_item) end
+    if length ~= 2 + 10 * count then
+        malformed(string.format("a membership of %d members is %d bytes, not %d", count, 2 + 10 * count, length),
+            count_item)
+    end
+    local last, texts = -1, {}
+    for _ = 1, count do
+        local mi = mt:add(f.member, r:here())
+        local id_item, ir = put(mi, r, f.member_id, 2, "member id")
+        local inc_item, incr = put(mi, r, f.member_incarnation, 8, "member incarnation")
+        local id = ir:uint()
+        mi:set_len(10)
+        mi:set_text(string.format("member %d: incarnation %s", id, u64_hex(incr)))
+        if id > 0xFFFE then malformed("member id 65535", id_item) end
+        if id <= last then malformed(string.format("member ids not strictly ascending: %d after %d", id, last), id_item) end
+        if u64_is_zero(incr) or u64_over_63(incr) then
+            malformed("member " .. id .. ": incarnation " .. u64_hex(incr) .. " not in 1 .. 2^63 - 1", inc_item)
+        end
+        last = id
+        texts[#texts + 1] = id .. "=" .. u64_hex(incr)
+    end
+    r:done("membership")
+    mt:set_len(length)
+    local text = "members " .. table.concat(texts, " ")
+    mt:set_text("membership: " .. table.concat(texts, " "))
+    return text
+end
+
 -- section 5.1
 local function dissect_entries(tree, r, h, ctx)
     local _, cr = put(tree, r, f.entry_count, 4, "entry count")
@@ -699,7 +749,10 @@ local function dissect_entries(tree, r, h, ctx)
         local data_offset = r.pos
         local dr = r:take(n, "entry data")
         local summary = ""
-        if n > 0 then
+        if kind == 2 then
+            if n > 0 then et:add(f.entry_data, dr) end
+            summary = ": " .. dissect_members(et, r.tvb, data_offset, n)
+        elseif n > 0 then
             local data_item = et:add(f.entry_data, dr)
             if kind == 1 then
                 local ok, res = pcall(dissect_kv_entry, et, r.tvb, data_offset, n)
@@ -1033,14 +1086,15 @@ end
 -- per type: the field under which each u64 slot is shown (nil: unused, must be 0)
 local SLOTS = {
     [1] = { term = true, a = f.vote_last_log_index, lt = f.vote_last_log_term },
-    [2] = { term = true },
+    [2] = { term = true, ci = f.incarnation },
     [3] = { term = true, a = f.append_prev_log_index, b = f.append_last_index, lt = f.append_prev_log_term,
             ci = f.append_leader_commit },
-    [4] = { term = true, a = f.resp_match_index, b = f.resp_conflict_index, lt = f.resp_conflict_term },
-    [5] = { term = true, a = f.hb_read_context, ci = f.hb_commit },
-    [6] = { term = true, a = f.hb_read_context },
+    [4] = { term = true, a = f.resp_match_index, b = f.resp_conflict_index, lt = f.resp_conflict_term,
+            ci = f.incarnation },
+    [5] = { term = true, a = f.hb_read_context, b = f.hb_incarnation, ci = f.hb_commit },
+    [6] = { term = true, a = f.hb_read_context, ci = f.incarnation },
     [7] = { term = true, a = f.snap_index, b = f.snap_offset, lt = f.snap_term, ci = f.snap_checksum },
-    [8] = { term = true, a = f.snap_index, b = f.snap_next_offset },
+    [8] = { term = true, a = f.snap_index, b = f.snap_next_offset, ci = f.incarnation },
     [9] = { term = true },
     [16] = { a = f.client_id, b = f.client_seq },
     [17] = { a = f.client_id, b = f.client_seq },
@@ -1057,6 +1111,7 @@ local SHORT_NAMES = {   -- for the Info column
     [f.append_leader_commit] = "leaderCommit", [f.resp_match_index] = "matchIndex",
     [f.resp_rejected_index] = "rejected", [f.resp_conflict_index] = "conflictIndex",
     [f.resp_conflict_term] = "conflictTerm", [f.hb_read_context] = "readContext", [f.hb_commit] = "commit",
+    [f.hb_incarnation] = "receiverIncarnation", [f.incarnation] = "incarnation",
     [f.snap_index] = "snapshotIndex", [f.snap_offset] = "offset", [f.snap_next_offset] = "nextOffset",
     [f.snap_term] = "snapshotTerm", [f.snap_checksum] = "imageChecksum", [f.client_id] = "clientId", [f.client_seq] = "seq",
     [f.status_first] = "first", [f.status_last] = "last", [f.status_commit] = "commit",
@@ -1140,7 +1195,7 @@ local function dissect_raftudp(tvb, pinfo, tree)
     -- the u64 fields, each under its meaning for this type (section 3.2)
     local slots = SLOTS[t] or {}
     if t == 4 then
-        slots = { term = true, b = f.resp_conflict_index, lt = f.resp_conflict_term,
+        slots = { term = true, b = f.resp_conflict_index, lt = f.resp_conflict_term, ci = f.incarnation,
                   a = band(h.flags, F_SUCCESS) ~= 0 and f.resp_match_index or f.resp_rejected_index }
     elseif t == 20 and auth then
         slots = { a = f.fault_clock }
@@ -1185,7 +1240,8 @@ local function dissect_raftudp(tvb, pinfo, tree)
         if used == f.fault_clock or used == f.client_sent then slot_items[s[1]]:append_text(ms_date(s[3])) end
         if used and SHORT_NAMES[used] then
             info[#info + 1] = SHORT_NAMES[used] .. " " ..
-                (used == f.snap_checksum and string.format("0x%08x", s[3]:range(4, 4):uint()) or u64_text(s[3]))
+                (used == f.snap_checksum and string.format("0x%08x", s[3]:range(4, 4):uint())
+                    or (used == f.incarnation or used == f.hb_incarnation) and u64_hex(s[3]) or u64_text(s[3]))
         end
     end
     if h.flags ~= 0 then info[#info + 1] = "[" .. flag_text(h.flags) .. "]" end
@@ -1225,6 +1281,10 @@ local function dissect_raftudp(tvb, pinfo, tree)
         end
         if t == 7 and u64_parts(h.commit_index) ~= 0 then
             flag(slot_items.ci, "BAD_FIELD", "imageChecksum above 2^32 - 1 (it is a CRC32C)")
+        end
+        if CARRIES_INCARNATION[t] and u64_is_zero(h.commit_index) then
+            flag(slot_items.ci, "BAD_FIELD", name .. "'s commit_index is its sender's incarnation: " ..
+                "1 .. 2^63 - 1, never 0")
         end
         if (is_raft(t) or t == 19 or t == 21 or t == 22) and h.src_id == NO_NODE then
             flag(src_item, "BAD_FIELD", "a " .. name .. " comes from a node: src_id 65535 is not one")

@@ -154,6 +154,16 @@ class LuaConstants(unittest.TestCase):
             used[int(code)] = {keys[k] for k in re.findall(r"(\w+) = ", inner)}
         self.assertEqual({c: set(x["fields_used"]) for c, x in self.types.items()}, used, "raftudp.lua SLOTS")
 
+    def test_responses_carry_an_incarnation(self):
+        # the Raft responses: commit_index is their sender's incarnation, never 0 (wire-format section 3.2)
+        carries = {int(c) for c in re.findall(r"\[(\d+)\] = true", lua_table(self.src, "CARRIES_INCARNATION"))}
+        self.assertEqual({c for c, x in self.types.items() if x["raft"] and x["name"].endswith("Response")}, carries,
+                         "raftudp.lua CARRIES_INCARNATION")
+        self.assertEqual(set(W.RESPONSES), carries, "raftudp.lua CARRIES_INCARNATION vs wire.RESPONSES")
+        kinds = dict((int(c), n) for c, n in re.findall(r'\[(\d+)\] = "(\w+)"', lua_table(self.src, "KINDS")))
+        self.assertEqual({W.ENTRY_NOOP: "NOOP", W.ENTRY_NORMAL: "NORMAL", W.ENTRY_MEMBERS: "MEMBERS"}, kinds,
+                         "raftudp.lua KINDS vs wire.ENTRY_*")
+
     def test_header_offsets(self):
         seen = {}
         for name, off, n in re.findall(r"\b(\w+) = tvb:range\((\d+), (\d+)\)", self.src) + \
@@ -366,9 +376,11 @@ def build_cases():
         "raftudp.src_id": ["0"], "raftudp.dst_id": ["2"], "raftudp.message_id": ["100"], "raftudp.term": ["9"],
         "raftudp.vote.last_log_index": ["12"], "raftudp.vote.last_log_term": ["8"],
     }, dport=40100)
-    add(CRAFTED, "VoteResponse", W.datagram(2, flags=W.PRE_VOTE | W.GRANTED, src=2, dst=0, message_id=5, term=9), {
+    add(CRAFTED, "VoteResponse", W.datagram(2, flags=W.PRE_VOTE | W.GRANTED, src=2, dst=0, message_id=5, term=9,
+                                            commit_index=0x1a2b3c4d5e6f7081), {
         "raftudp.msg_type": ["2"], "raftudp.flags.granted": ["1"], "raftudp.flags.pre_vote": ["1"],
-        "raftudp.term": ["9"], "raftudp.index_a": ["0"],
+        "raftudp.term": ["9"], "raftudp.index_a": ["0"], "raftudp.incarnation": ["0x1a2b3c4d5e6f7081"],
+        "raftudp.commit_index": [str(0x1a2b3c4d5e6f7081)],
     })
     cas_list = W.cmd_cas("k2", W.v_list([W.v_int(1), W.v_str("a")]), W.v_int(-5))
     entries = W.entries_body([(3, W.ENTRY_NOOP, b""),
@@ -385,21 +397,40 @@ def build_cases():
         "raftudp.command.key": ["k", "k2"], "raftudp.value.str": ["h\u00e9llo", "a"],
         "raftudp.presence": ["1"], "raftudp.value.count": ["2"], "raftudp.value.int": ["1", "-5"],
     }, dport=40102)
-    add(CRAFTED, "AppendResponse success", W.datagram(4, flags=W.SUCCESS, src=1, dst=0, term=3, index_a=13), {
+    # a new leader's first entry: the membership with every member's incarnation (section 5.1)
+    members = W.members_data([(0, 0x1a2b), (1, 0x7FFFFFFFFFFFFFFF), (2, 1)])
+    add(CRAFTED, "AppendRequest members", W.datagram(3, W.entries_body([
+        (4, W.ENTRY_MEMBERS, members), (4, W.ENTRY_NORMAL, kv(42, 8, W.cmd_get("k")))]),
+        src=0, dst=2, message_id=8, term=4, index_a=13, index_b=15, log_term=3, commit_index=13), {
+        "raftudp.entries.count": ["2"], "raftudp.entry.index": ["14", "15"], "raftudp.entry.kind": ["2", "1"],
+        "raftudp.entry.length": ["32", str(len(kv(42, 8, W.cmd_get("k"))))], "raftudp.members.count": ["3"],
+        "raftudp.member.id": ["0", "1", "2"],
+        "raftudp.member.incarnation": ["0x0000000000001a2b", "0x7fffffffffffffff", "0x0000000000000001"],
+        "raftudp.command.key": ["k"],
+    })
+    add(CRAFTED, "AppendResponse success", W.datagram(4, flags=W.SUCCESS, src=1, dst=0, term=3, index_a=13,
+                                                      commit_index=0x7FFFFFFFFFFFFFFF), {
         "raftudp.msg_type": ["4"], "raftudp.flags.success": ["1"], "raftudp.append_resp.match_index": ["13"],
         "raftudp.append_resp.conflict_index": ["0"], "raftudp.append_resp.conflict_term": ["0"],
+        "raftudp.incarnation": ["0x7fffffffffffffff"],
     })
     add(CRAFTED, "AppendResponse rejection", W.datagram(4, src=2, dst=0, term=3, index_a=10, index_b=8,
-                                                        log_term=2), {
+                                                        log_term=2, commit_index=1), {
         "raftudp.flags.success": ["0"], "raftudp.append_resp.rejected_index": ["10"],
         "raftudp.append_resp.conflict_index": ["8"], "raftudp.append_resp.conflict_term": ["2"],
+        "raftudp.incarnation": ["0x0000000000000001"],
     })
-    add(CRAFTED, "Heartbeat", W.datagram(5, src=0, dst=1, term=3, index_a=77, commit_index=12), {
+    add(CRAFTED, "Heartbeat", W.datagram(5, src=0, dst=1, term=3, index_a=77, index_b=0x0abcdef012345678,
+                                         commit_index=12), {
         "raftudp.msg_type": ["5"], "raftudp.heartbeat.read_context": ["77"], "raftudp.heartbeat.commit": ["12"],
-        "raftudp.index_b": ["0"], "raftudp.log_term": ["0"],
+        "raftudp.heartbeat.receiver_incarnation": ["0x0abcdef012345678"], "raftudp.log_term": ["0"],
     }, dport=40101)
-    add(CRAFTED, "HeartbeatResponse", W.datagram(6, src=1, dst=0, term=3, index_a=77), {
-        "raftudp.msg_type": ["6"], "raftudp.heartbeat.read_context": ["77"], "raftudp.commit_index": ["0"],
+    add(CRAFTED, "Heartbeat naming no incarnation", W.datagram(5, src=0, dst=2, term=3, commit_index=12), {
+        "raftudp.heartbeat.receiver_incarnation": ["0x0000000000000000"], "raftudp.index_b": ["0"],
+    })
+    add(CRAFTED, "HeartbeatResponse", W.datagram(6, src=1, dst=0, term=3, index_a=77, commit_index=0x5eed), {
+        "raftudp.msg_type": ["6"], "raftudp.heartbeat.read_context": ["77"], "raftudp.commit_index": ["24301"],
+        "raftudp.incarnation": ["0x0000000000005eed"],
     })
     image = bytes(range(120))
     add(CRAFTED, "SnapshotChunk", W.datagram(7, W.snapshot_body(120, image[100:]), flags=W.LAST, src=0, dst=2,
@@ -411,9 +442,9 @@ def build_cases():
         "raftudp.snapshot.total_bytes": ["120"], "raftudp.snapshot.length": ["20"],
     }, dport=40104)
     add(CRAFTED, "SnapshotResponse", W.datagram(8, flags=W.DONE, src=2, dst=0, term=3, index_a=50,
-                                                index_b=120), {
+                                                index_b=120, commit_index=0x1a2b3c4d5e6f7081), {
         "raftudp.msg_type": ["8"], "raftudp.flags.done": ["1"], "raftudp.snapshot.index": ["50"],
-        "raftudp.snapshot.next_offset": ["120"],
+        "raftudp.snapshot.next_offset": ["120"], "raftudp.incarnation": ["0x1a2b3c4d5e6f7081"],
     })
     add(CRAFTED, "TimeoutNow", W.datagram(9, src=0, dst=1, term=3), {
         "raftudp.msg_type": ["9"], "raftudp.term": ["3"], "raftudp.index_a": ["0"],
@@ -486,6 +517,11 @@ def build_cases():
     def patch(d, offset, data):
         return d[:offset] + data + d[offset + len(data):]
 
+    def members_append(data):
+        """An AppendRequest whose first entry is a MEMBERS entry with this data, a NOOP after it."""
+        return W.datagram(3, W.entries_body([(3, W.ENTRY_MEMBERS, data), (3, W.ENTRY_NOOP, b"")]), src=0, dst=1,
+                          term=3, index_a=1, index_b=3, log_term=1)
+
     bad = [
         ("SHORT", vote[:40]),
         ("BAD_MAGIC", bytes(64)),
@@ -494,11 +530,17 @@ def build_cases():
         ("TRUNCATED", worked[1][:-3]),
         ("TRAILING_BYTES", W.datagram(5, src=0, dst=1, term=3) + b"\x00\x00"),
         ("TRAILING_BYTES", patch(auth[0], 4, b"\x01")),     # a trailer without AUTH
-        ("BAD_FLAGS", W.datagram(2, flags=W.SUCCESS, src=2, dst=0, term=9)),
+        ("BAD_FLAGS", W.datagram(2, flags=W.SUCCESS, src=2, dst=0, term=9, commit_index=1)),
         ("BAD_FLAGS", W.datagram(5, flags=0x40, src=0, dst=1, term=3)),
         ("BAD_FIELD", W.datagram(9, reserved=1, src=0, dst=1, term=3)),
-        ("BAD_FIELD", W.datagram(5, src=0, dst=1, term=3, index_b=3)),
-        ("BAD_FIELD", W.datagram(4, src=1, dst=0, term=3, index_a=1 << 63)),
+        ("BAD_FIELD", W.datagram(5, src=0, dst=1, term=3, log_term=3)),
+        ("BAD_FIELD", W.datagram(5, src=0, dst=1, term=3, index_b=1 << 63)),   # an incarnation is 63 bits
+        ("BAD_FIELD", W.datagram(4, src=1, dst=0, term=3, index_a=1 << 63, commit_index=1)),
+        ("BAD_FIELD", W.datagram(2, flags=W.GRANTED, src=2, dst=0, term=9)),     # a response without incarnation
+        ("BAD_FIELD", W.datagram(4, flags=W.SUCCESS, src=1, dst=0, term=3, index_a=13)),
+        ("BAD_FIELD", W.datagram(6, src=1, dst=0, term=3, index_a=77)),
+        ("BAD_FIELD", W.datagram(8, src=2, dst=0, term=3, index_a=50, index_b=10)),
+        ("BAD_FIELD", W.datagram(2, src=2, dst=0, term=9, commit_index=1 << 63)),
         ("BAD_FIELD", W.datagram(7, W.snapshot_body(10, b"x"), src=0, dst=1, term=3, index_a=5, log_term=3,
                                  commit_index=1 << 32)),
         ("BAD_FIELD", W.datagram(18, dst=1)),
@@ -514,6 +556,17 @@ def build_cases():
                                       index_a=1, index_b=1001, log_term=1)),
         ("MALFORMED_BODY", W.datagram(3, W.entries_body([(3, 0, b"")]), src=0, dst=1, term=3, index_a=1,
                                       index_b=5, log_term=1)),
+        ("MALFORMED_BODY", W.datagram(3, W.entries_body([(3, 3, b"")]), src=0, dst=1, term=3, index_a=1,
+                                      index_b=2, log_term=1)),                  # no kind 3
+        ("MALFORMED_BODY", members_append(W.members_data([]))),                    # count 0
+        ("MALFORMED_BODY", members_append(b"")),                                   # no count
+        ("MALFORMED_BODY", members_append(W.members_data([(0, 1), (1, 1)], count=3))),   # the length disagrees
+        ("MALFORMED_BODY", members_append(W.members_data([(0, 1)]) + b"\x00")),
+        ("MALFORMED_BODY", members_append(W.members_data([(1, 1), (0, 1)]))),      # ids not ascending
+        ("MALFORMED_BODY", members_append(W.members_data([(1, 1), (1, 2)]))),      # an id twice
+        ("MALFORMED_BODY", members_append(W.members_data([(0, 1), (W.NO_NODE, 1)]))),
+        ("MALFORMED_BODY", members_append(W.members_data([(0, 1), (1, 0)]))),      # incarnation 0
+        ("MALFORMED_BODY", members_append(W.members_data([(0, 1 << 63)]))),        # above 2^63 - 1
         ("MALFORMED_BODY", W.datagram(16, b"\x09\x00\x01k")),
         ("MALFORMED_BODY", W.datagram(16, W.cmd_get("k") + b"\x00")),
         ("MALFORMED_BODY", W.datagram(16, b"\x02\x00\x02\xc0\xaf")),               # overlong UTF-8
@@ -525,7 +578,7 @@ def build_cases():
         ("MALFORMED_BODY", W.datagram(20, b"\x01\x00" + struct.pack(">IIII", 2000000, 0, 0, 0))),
         ("MALFORMED_BODY", W.datagram(21, W.fault_response_body([(None, 0, 0, 0, 0)]), src=0)),
         ("MALFORMED_BODY", W.datagram(22, b"\x00\x00\x01x", src=0)),
-        ("MALFORMED_BODY", W.datagram(2, b"\x00", src=2, dst=0, term=9)),
+        ("MALFORMED_BODY", W.datagram(2, b"\x00", src=2, dst=0, term=9, commit_index=1)),
         ("MALFORMED_BODY", W.datagram(7, W.snapshot_body(10, b"abc"), src=0, dst=1, term=3, index_a=5,
                                       index_b=9, log_term=3)),
         ("BAD_ENTRY", W.datagram(3, W.entries_body([(3, W.ENTRY_NOOP, b"xy")]), src=0, dst=1, term=3,
@@ -612,6 +665,21 @@ class GoldenVectors(unittest.TestCase):
                                 for p in self.packets), name)
         self.assertIn('Put "k" = Str "h\u00e9llo"', self.packet("AppendRequest").info + " ".join(
             s for _, _, s in self.packet("AppendRequest").fields if s))
+        vote = self.packet("VoteResponse")
+        self.assertIn("incarnation (commit_index): 0x1a2b3c4d5e6f7081", vote.shownames("raftudp.incarnation"))
+        self.assertEqual("VoteResponse 2→0 term 9 incarnation 0x1a2b3c4d5e6f7081 [PRE_VOTE|GRANTED]", vote.info)
+        hb = self.packet("Heartbeat")
+        self.assertIn("receiver's incarnation (index_b): 0x0abcdef012345678",
+                      hb.shownames("raftudp.heartbeat.receiver_incarnation"))
+        self.assertIn("receiverIncarnation 0xabcdef012345678", hb.info)
+        self.assertIn("incarnation 0x5eed", self.packet("HeartbeatResponse").info)
+        members = self.packet("AppendRequest members")
+        texts = [s for _, _, s in members.fields if s]
+        self.assertIn("membership: 0=0x1a2b 1=0x7fffffffffffffff 2=0x1", texts)
+        self.assertIn("member 1: incarnation 0x7fffffffffffffff", texts)
+        self.assertTrue(any(t.startswith("entry 14: term 4, MEMBERS, 32 bytes: members 0=0x1a2b") for t in texts),
+                        members.dump())
+        self.assertIn("2 entries (14..15)", members.info)
         status = self.packet("StatusResponse")
         self.assertIn("rx.datagrams = 100", [s for _, _, s in status.fields])
         self.assertIn("drop.BAD_MAGIC = 2", [s for _, _, s in status.fields])
@@ -794,8 +862,8 @@ class RealCluster(unittest.TestCase):
                     out.append("--- %s\n%s" % (f, fh.read()[-2000:].decode("utf-8", "replace")))
         return "\n".join(out)
 
-    def start_node(self, i):
-        self.start("node-%d" % i, ["java", "-Xmx256m", "-jar", JARS[0], str(i), "--peers", self.peers,
+    def start_node(self, i, name=None):
+        self.start(name or "node-%d" % i, ["java", "-Xmx256m", "-jar", JARS[0], str(i), "--peers", self.peers,
                                    "--transport", "udp", "--data-dir", os.path.join(self.tmp, "data-%d" % i),
                                    "--snapshot-every", str(self.SNAPSHOT_EVERY), "--fsync", "never",
                                    "--allow-admin", "--log-level", "WARN"])
@@ -826,18 +894,22 @@ class RealCluster(unittest.TestCase):
         time.sleep(0.5)
         self.assertIsNone(tcpdump.poll(), "tcpdump exited:\n" + self.logs())
 
-        # nodes 0 and 1 first; enough writes that their logs are compacted into snapshots, so
-        # node 2, started late, has to be sent one
-        for i in range(2):
+        # all three nodes (the first leader forms the cluster with every node's vote, wire-format
+        # section 3.2); then node 2 stops, and enough writes follow that the others' logs are
+        # compacted into snapshots, so node 2, restarted on its data directory, has to be sent one
+        for i in range(self.NODES):
             self.start_node(i)
         for _ in range(40):
             if self.client("put", "ready", "1", timeout_ms=1500, check=False)[0] == 0:
                 break
         else:
-            self.fail("no leader among nodes 0 and 1\n" + self.logs())
+            self.fail("no leader among nodes 0, 1 and 2\n" + self.logs())
+        node2 = next(p for n, p in self.procs if n == "node-2")
+        node2.send_signal(signal.SIGTERM)
+        node2.wait(timeout=15)
         self.client("bench", "--clients", "2", "--ops", str(self.WRITES_BEFORE_LATE_NODE), "--read-ratio", "0",
                     "--duration", "30", "--keys", "20", "--value-bytes", "40", timeout_ms=5000)
-        self.start_node(2)
+        self.start_node(2, "node-2-again")
         target = self.WRITES_BEFORE_LATE_NODE
         for _ in range(40):
             if self.applied(2) >= target:

@@ -15,7 +15,13 @@ public record Entry(long index, long term, Kind kind, byte[] data) {
         /** Appended by a new leader at the start of its term; applies nothing. */
         NOOP(0),
         /** A command for the state machine. */
-        NORMAL(1);
+        NORMAL(1),
+        /**
+         * The cluster's {@link Membership} (its data: {@link Membership#encode()}); appended by
+         * each new leader at the start of its term in place of the no-op. Applies nothing to the
+         * state machine.
+         */
+        MEMBERS(2);
 
         public final int code;
 
@@ -28,6 +34,7 @@ public record Entry(long index, long term, Kind kind, byte[] data) {
             return switch (code) {
                 case 0 -> NOOP;
                 case 1 -> NORMAL;
+                case 2 -> MEMBERS;
                 default -> null;
             };
         }
@@ -61,6 +68,10 @@ public record Entry(long index, long term, Kind kind, byte[] data) {
 
     @Override
     public String toString() {
-        return index + "@" + term + (kind == Kind.NOOP ? ":noop" : ":" + data.length + "B");
+        return index + "@" + term + switch (kind) {
+            case NOOP -> ":noop";
+            case MEMBERS -> ":members";
+            case NORMAL -> ":" + data.length + "B";
+        };
     }
 }

@@ -31,8 +31,11 @@ final class Leadership {
     private int transferTarget = Raft.NONE;
     private int transferElapsed;
 
-    /** Takes office: progress for every follower, and the term's no-op (§8). */
-    Leadership(Config cfg, RaftLog log, long term, List<Integer> peers, PendingReads reads,
+    /**
+     * Takes office: progress for every follower, and the term's first entry, which records
+     * {@code members} (the log's membership, or at formation the one the grants made).
+     */
+    Leadership(Config cfg, RaftLog log, long term, List<Integer> peers, Membership members, PendingReads reads,
                Supplier<Snapshot> snapshot, Consumer<Message> send, Consumer<Refusal> refuse) {
         this.cfg = cfg;
         this.refuse = refuse;
@@ -44,9 +47,10 @@ final class Leadership {
         for (int p : peers) {
             progress.put(p, new Progress(p, log.lastIndex() + 1));
         }
-        // The no-op lets earlier-term entries commit (§5.4.2) and makes the commit index
-        // current for ReadIndex.
-        log.append(new Entry(log.lastIndex() + 1, term, Entry.Kind.NOOP, Entry.EMPTY));
+        // The term's first entry is its no-op: it lets earlier-term entries commit (§5.4.2) and
+        // makes the commit index current for ReadIndex. It records the membership, so that every
+        // term's log says who the members are (snapshots received from a leader do not).
+        log.append(new Entry(log.lastIndex() + 1, term, Entry.Kind.MEMBERS, members.encode()));
         appendsDue = true;
     }
 
@@ -329,7 +333,8 @@ final class Leadership {
         for (Progress pr : progress.values()) {
             // never let a follower commit past what it is known to hold
             long commit = Math.min(pr.match, log.commit());
-            send.accept(new Message.Heartbeat(term, cfg.id(), pr.id, commit, reads.round()));
+            send.accept(new Message.Heartbeat(term, cfg.id(), pr.id, commit, reads.round(),
+                    log.members().incarnationOf(pr.id)));
         }
     }
 

@@ -12,7 +12,7 @@ import java.util.Objects;
 public sealed interface Message
         permits Message.VoteRequest, Message.VoteResponse, Message.AppendRequest,
                 Message.AppendResponse, Message.Heartbeat, Message.HeartbeatResponse,
-                Message.SnapshotChunk, Message.SnapshotResponse, Message.TimeoutNow {
+                Message.SnapshotChunk, Message.SnapshotResponse, Message.TimeoutNow, Message.Response {
 
     long term();
 
@@ -32,9 +32,11 @@ public sealed interface Message
 
     /**
      * Reply to a {@link VoteRequest}. A granted pre-vote carries the request's term; any
-     * rejection carries the voter's current term.
+     * rejection carries the voter's current term. {@code incarnation} is the voter's (see
+     * {@link Membership}), as in every response.
      */
-    record VoteResponse(long term, int from, int to, boolean granted, boolean preVote) implements Message {
+    record VoteResponse(long term, int from, int to, boolean granted, boolean preVote, long incarnation)
+            implements Message, Response {
     }
 
     /** AppendEntries (§5.3): entries follow {@code prevLogIndex}; may be empty (a probe). */
@@ -59,19 +61,22 @@ public sealed interface Message
      * (or its last index + 1 when shorter).
      */
     record AppendResponse(long term, int from, int to, boolean success, long index,
-                          long conflictTerm, long conflictIndex) implements Message {
+                          long conflictTerm, long conflictIndex, long incarnation) implements Message, Response {
     }
 
     /**
      * Leader heartbeat. {@code commit} is min(leader commit, follower match) so a follower
      * never commits past what it is known to hold. {@code readContext} is the latest
-     * ReadIndex round (0 when none); the follower echoes it.
+     * ReadIndex round (0 when none); the follower echoes it. {@code incarnation} is the
+     * receiver's incarnation as the leader's {@link Membership} records it (0: none recorded).
      */
-    record Heartbeat(long term, int from, int to, long commit, long readContext) implements Message {
+    record Heartbeat(long term, int from, int to, long commit, long readContext, long incarnation)
+            implements Message {
     }
 
     /** Reply to a {@link Heartbeat}; {@code readContext} echoes the heartbeat's. */
-    record HeartbeatResponse(long term, int from, int to, long readContext) implements Message {
+    record HeartbeatResponse(long term, int from, int to, long readContext, long incarnation)
+            implements Message, Response {
     }
 
     /**
@@ -114,7 +119,17 @@ public sealed interface Message
      * (or already had everything it covers).
      */
     record SnapshotResponse(long term, int from, int to, long snapshotIndex, long nextOffset,
-                            boolean done) implements Message {
+                            boolean done, long incarnation) implements Message, Response {
+    }
+
+    /**
+     * An answer to a request, which carries its sender's {@code incarnation} (1 .. 2^63 - 1):
+     * the identity of the data directory that made it, checked against the {@link Membership}
+     * before anything else is believed.
+     */
+    sealed interface Response extends Message
+            permits VoteResponse, AppendResponse, HeartbeatResponse, SnapshotResponse {
+        long incarnation();
     }
 
     /** Leadership transfer (thesis §3.10): the receiver campaigns at once. */

@@ -45,6 +45,12 @@ public final class Raft {
     private final RandomSource random;
     private final RaftLog log;
     private final List<Integer> peers;
+    /** The incarnation of this node's data directory (see {@link Membership}). */
+    private final long incarnation;
+    /** Why this node's data is known to be lost, or null; once set, every input is ignored. */
+    private String dataLost;
+    /** While forming a cluster: the incarnations the real votes granted to this candidate carried. */
+    private final Map<Integer, Long> grantedIncarnations = new LinkedHashMap<>();
 
     private long term;
     private int votedFor;
@@ -100,6 +106,20 @@ public final class Raft {
      */
     public Raft(Config cfg, HardState hard, Snapshot snapshot, List<Entry> entries, RandomSource random,
                 Predicate<Snapshot> snapshotCheck, SnapshotSink.Factory sinks) {
+        this(cfg, hard, snapshot, entries, random, snapshotCheck, sinks, defaultIncarnation(cfg.id()));
+    }
+
+    /**
+     * As above, with the incarnation of the data directory the state comes from (1 .. 2^63 - 1;
+     * see {@link Membership}). When what the storage holds records this node with another
+     * incarnation, the node starts with {@link #dataLost()} set.
+     */
+    public Raft(Config cfg, HardState hard, Snapshot snapshot, List<Entry> entries, RandomSource random,
+                Predicate<Snapshot> snapshotCheck, SnapshotSink.Factory sinks, long incarnation) {
+        if (!Membership.validIncarnation(incarnation)) {
+            throw new IllegalArgumentException("incarnation " + incarnation + " is not 1..2^63-1");
+        }
+        this.incarnation = incarnation;
         if (hard.term() > TERM_MAX) {
             throw new TermCeilingException("node " + cfg.id() + ": the stored term " + hard.term()
                     + " is above the term ceiling " + TERM_MAX + " (2^48): this node could never campaign. "
@@ -127,6 +147,12 @@ public final class Raft {
         this.handedOutHardState = new HardState(hard.term(), hard.votedFor(), log.commit());
         this.handedOutSoftState = softState();
         resetElectionTimer();
+        checkOwnRecord();
+    }
+
+    /** The incarnation the shorter constructors give node {@code id}: fixed, for tests of the core. */
+    public static long defaultIncarnation(int id) {
+        return 0x1_0000L + id;
     }
 
     // ---------------------------------------------------------------- inputs
@@ -134,6 +160,9 @@ public final class Raft {
     /** One unit of logical time. */
     public void tick() {
         requireNoReadyOutstanding();
+        if (dataLost != null) {
+            return;
+        }
         if (role == Role.LEADER) {
             if (!leadership.tick()) {
                 becomeFollower(term, NONE); // §6.2 check-quorum: we may be partitioned away
@@ -200,19 +229,37 @@ public final class Raft {
         if (index > log.applied()) {
             throw new IllegalArgumentException("cannot compact " + index + " beyond applied " + log.applied());
         }
-        snapshot = new Snapshot(index, log.term(index), data);
+        snapshot = new Snapshot(index, log.term(index), data, log.membersAt(index));
         log.compact(index);
     }
 
     /** Handles one message from another node. */
     public void step(Message m) {
         requireNoReadyOutstanding();
+        if (dataLost != null) {
+            return;
+        }
         if (m.to() != cfg.id() || m.from() == cfg.id() || !cfg.nodes().contains(m.from())) {
             return; // misaddressed: not ours to act on
         }
         if (m.term() > TERM_MAX) {
             return; // the node's admission drops these first (TERM_CEILING); never adopt one
         }
+        if (m instanceof Message.Response r && log.members() != null
+                && log.members().incarnationOf(r.from()) != r.incarnation()) {
+            // not the data directory that joined: its vote or ack (or its term) means nothing
+            refused(Refusal.INCARNATION_MISMATCH);
+            return;
+        }
+        if (m instanceof Message.Heartbeat h && h.incarnation() != 0 && h.incarnation() != incarnation) {
+            namedOtherwiseBy(h); // whatever its term: a leader names only what formation recorded
+            return;
+        }
+        stepChecked(m);
+        checkOwnRecord();
+    }
+
+    private void stepChecked(Message m) {
         if (m.term() > term) {
             if (!stepHigherTerm(m)) {
                 return;
@@ -247,7 +294,12 @@ public final class Raft {
                 return false; // thesis §4.2.3: a live leader's followers ignore disruptive candidates
             }
             if (!v.preVote()) {
+                // §5.2: only a granted vote (or a leader) resets the election timer, not a higher
+                // term: else candidates that cannot win (a wiped node, a log behind) would keep
+                // the one node that can from ever timing out
+                int elapsed = electionElapsed;
                 becomeFollower(m.term(), NONE);
+                electionElapsed = elapsed;
             }
             return true; // a pre-vote never changes our term
         }
@@ -265,9 +317,9 @@ public final class Raft {
                 && (m instanceof Message.AppendRequest || m instanceof Message.Heartbeat)) {
             // A stale leader would never learn of the newer term from pre-vote (which does
             // not raise terms): answer so that it steps down.
-            send(new Message.AppendResponse(term, cfg.id(), m.from(), false, 0, 0, 0));
+            send(new Message.AppendResponse(term, cfg.id(), m.from(), false, 0, 0, 0, incarnation));
         } else if (m instanceof Message.VoteRequest v && v.preVote()) {
-            send(new Message.VoteResponse(term, cfg.id(), m.from(), false, true));
+            send(new Message.VoteResponse(term, cfg.id(), m.from(), false, true, incarnation));
         }
         // §5.1: otherwise a stale-term message is ignored
     }
@@ -294,7 +346,7 @@ public final class Raft {
         boolean pre = role == Role.PRE_CANDIDATE;
         long voteTerm = pre ? term + 1 : term;
         votes.put(cfg.id(), true);
-        if (cfg.quorum() == 1) {
+        if (votesNeeded() == 1) {
             wonElection();
             return;
         }
@@ -310,14 +362,24 @@ public final class Raft {
                 || (v.preVote() && v.term() > term);
         // §5.4.1 election restriction: only for a log at least as up-to-date as ours
         if (canVote && log.isUpToDate(v.lastLogIndex(), v.lastLogTerm())) {
-            send(new Message.VoteResponse(v.preVote() ? v.term() : term, cfg.id(), v.from(), true, v.preVote()));
+            send(new Message.VoteResponse(v.preVote() ? v.term() : term, cfg.id(), v.from(), true, v.preVote(),
+                    incarnation));
             if (!v.preVote()) {
                 votedFor = v.from();
                 electionElapsed = 0;
             }
         } else {
-            send(new Message.VoteResponse(term, cfg.id(), v.from(), false, v.preVote()));
+            send(new Message.VoteResponse(term, cfg.id(), v.from(), false, v.preVote(), incarnation));
         }
+    }
+
+    /**
+     * Votes a campaign needs: a majority of the membership once the cluster has formed; every
+     * node while it has not (this node's log records no membership), so that the first
+     * leader learns every member's incarnation from the grants and records them all.
+     */
+    private int votesNeeded() {
+        return log.members() == null ? cfg.nodes().size() : cfg.quorum();
     }
 
     private void stepCandidate(Message m) {
@@ -325,11 +387,14 @@ public final class Raft {
             if (r.preVote() != (role == Role.PRE_CANDIDATE)) {
                 return; // a reply to a round we are no longer in
             }
-            votes.putIfAbsent(r.from(), r.granted());
+            if (votes.putIfAbsent(r.from(), r.granted()) == null && r.granted() && !r.preVote()) {
+                grantedIncarnations.put(r.from(), r.incarnation());
+            }
             long granted = votes.values().stream().filter(b -> b).count();
-            if (granted >= cfg.quorum()) {
+            long refused = votes.size() - granted;
+            if (granted >= votesNeeded()) {
                 wonElection();
-            } else if (votes.size() - granted >= cfg.quorum()) {
+            } else if (refused > cfg.nodes().size() - votesNeeded()) {
                 becomeFollower(term, NONE);
             }
         } else if (m instanceof Message.AppendRequest || m instanceof Message.Heartbeat
@@ -376,16 +441,25 @@ public final class Raft {
     }
 
     private void becomeLeader() {
+        Membership members = log.members();
+        if (members == null) {
+            // forming the cluster: every node granted its vote; record each one's incarnation
+            Map<Integer, Long> all = new LinkedHashMap<>(grantedIncarnations);
+            all.put(cfg.id(), incarnation);
+            members = new Membership(all);
+        }
         role = Role.LEADER;
         leader = cfg.id();
         reset();
-        leadership = new Leadership(cfg, log, term, peers, reads, () -> snapshot, this::send, this::refused);
+        leadership = new Leadership(cfg, log, term, peers, members, reads, () -> snapshot, this::send,
+                this::refused);
     }
 
     private void reset() {
         electionElapsed = 0;
         resetElectionTimer();
         votes.clear();
+        grantedIncarnations.clear();
         leadership = null;
         receiver.reset();
     }
@@ -393,6 +467,12 @@ public final class Raft {
     private void resetElectionTimer() {
         randomizedElectionTimeout = cfg.electionTicksMin()
                 + random.nextInt(cfg.electionTicksMax() - cfg.electionTicksMin());
+        if (log.members() == null) {
+            // Forming the cluster takes an answer from every node, not from the fastest majority:
+            // a timeout as many times longer as there are nodes leaves room for the slowest one
+            // (else short timeouts on a slow network never form it: simulator seed 10797).
+            randomizedElectionTimeout *= cfg.nodes().size();
+        }
     }
 
     // ---------------------------------------------------------------- follower (§5.3, §7)
@@ -404,13 +484,50 @@ public final class Raft {
         } else if (m instanceof Message.Heartbeat h) {
             heardFromLeader(h.from());
             log.commitTo(Math.min(h.commit(), log.lastIndex()));
-            send(new Message.HeartbeatResponse(term, cfg.id(), h.from(), h.readContext()));
+            send(new Message.HeartbeatResponse(term, cfg.id(), h.from(), h.readContext(), incarnation));
         } else if (m instanceof Message.SnapshotChunk c) {
             heardFromLeader(c.from());
             handleSnapshotChunk(c);
         } else if (m instanceof Message.TimeoutNow) {
             campaign(true);
         }
+    }
+
+    /**
+     * A leader's heartbeat (of any term) names this node by another incarnation. If this node's own log
+     * records its incarnation, the claim is false (counted, ignored; false returned). If it
+     * records none, the leader's membership was made with a data directory this node no longer
+     * has: its data is lost. A genuine leader only names what a grant told the cluster's first
+     * leader, and only after formation, which needed this node's own grant. Either way the
+     * heartbeat is not acted on.
+     */
+    private void namedOtherwiseBy(Message.Heartbeat h) {
+        Membership mine = log.members();
+        if (mine != null && mine.incarnationOf(cfg.id()) == incarnation) {
+            refused(Refusal.INCARNATION_MISMATCH);
+            return;
+        }
+        lose("the leader, node " + h.from() + " of term " + h.term() + ", knows this node by incarnation "
+                + Long.toHexString(h.incarnation()));
+    }
+
+    /** Sets {@link #dataLost()} when this node's own log or snapshot records it with another incarnation. */
+    private void checkOwnRecord() {
+        Membership m = log.members();
+        long recorded = m == null ? 0 : m.incarnationOf(cfg.id());
+        if (dataLost == null && recorded != 0 && recorded != incarnation) {
+            lose("the cluster's membership in this node's log records it as incarnation "
+                    + Long.toHexString(recorded));
+        }
+    }
+
+    private void lose(String evidence) {
+        dataLost = "node " + cfg.id() + "'s data directory (incarnation " + Long.toHexString(incarnation)
+                + ") is not the one it joined the cluster with: " + evidence + ". Its votes and acknowledged "
+                + "entries are gone, so it must not take part: start it on its own data directory, or (once "
+                + "membership changes exist) remove it from the cluster and add it back; see docs/node.md, "
+                + "\"Lost data\"";
+        outbox.clear();
     }
 
     private void heardFromLeader(int from) {
@@ -433,13 +550,13 @@ public final class Raft {
                 matched = log.appendFromLeader(a.prevLogIndex(), a.entries());
                 log.commitTo(Math.min(a.leaderCommit(), matched));
             }
-            send(new Message.AppendResponse(term, cfg.id(), a.from(), true, matched, 0, 0));
+            send(new Message.AppendResponse(term, cfg.id(), a.from(), true, matched, 0, 0, incarnation));
             return;
         }
         if (log.matchTerm(a.prevLogIndex(), a.prevLogTerm())) {
             long last = log.appendFromLeader(a.prevLogIndex(), a.entries());
             log.commitTo(Math.min(a.leaderCommit(), last)); // §5.3 step 5
-            send(new Message.AppendResponse(term, cfg.id(), a.from(), true, last, 0, 0));
+            send(new Message.AppendResponse(term, cfg.id(), a.from(), true, last, 0, 0, incarnation));
             return;
         }
         // §5.3 step 2 reject, with the hint of §5.3 "optimization" (conflicting term and
@@ -454,30 +571,33 @@ public final class Raft {
             conflictIndex = Math.max(log.firstIndexOfTermAt(a.prevLogIndex()), log.commit() + 1);
         }
         send(new Message.AppendResponse(term, cfg.id(), a.from(), false, a.prevLogIndex(),
-                conflictTerm, conflictIndex));
+                conflictTerm, conflictIndex, incarnation));
     }
 
     private void handleSnapshotChunk(Message.SnapshotChunk c) {
         if (c.snapshotIndex() <= log.commit()) {
             receiver.reset(); // we already hold everything it covers
-            send(new Message.SnapshotResponse(term, cfg.id(), c.from(), c.snapshotIndex(), c.totalBytes(), true));
+            send(new Message.SnapshotResponse(term, cfg.id(), c.from(), c.snapshotIndex(), c.totalBytes(), true,
+                    incarnation));
             return;
         }
         Snapshot s = receiver.offer(c);
         if (receiver.takeRejected()) {
             // the image failed its checksum or the state machine's check: restart from 0
             refused(Refusal.BAD_SNAPSHOT);
-            send(new Message.SnapshotResponse(term, cfg.id(), c.from(), c.snapshotIndex(), 0, false));
+            send(new Message.SnapshotResponse(term, cfg.id(), c.from(), c.snapshotIndex(), 0, false, incarnation));
             return;
         }
         if (s == null) {
-            send(new Message.SnapshotResponse(term, cfg.id(), c.from(), c.snapshotIndex(), receiver.received(), false));
+            send(new Message.SnapshotResponse(term, cfg.id(), c.from(), c.snapshotIndex(), receiver.received(), false,
+                    incarnation));
             return;
         }
         log.restore(s);
+        s = s.withMembers(log.membersAt(s.index()));
         snapshot = s;
         snapshotToPersist = s;
-        send(new Message.SnapshotResponse(term, cfg.id(), c.from(), s.index(), c.totalBytes(), true));
+        send(new Message.SnapshotResponse(term, cfg.id(), c.from(), s.index(), c.totalBytes(), true, incarnation));
     }
 
     private void send(Message m) {
@@ -492,6 +612,9 @@ public final class Raft {
 
     /** True when {@link #ready()} has something to hand out. */
     public boolean hasReady() {
+        if (dataLost != null) {
+            return false;
+        }
         return !outbox.isEmpty() || (leadership != null && leadership.hasWork()) || snapshotToPersist != null
                 || log.unstableFrom() <= log.lastIndex() || log.commit() > log.applied()
                 || reads.hasDone() || !currentHardState().equals(handedOutHardState)
@@ -577,6 +700,30 @@ public final class Raft {
 
     public int id() {
         return cfg.id();
+    }
+
+    /** The incarnation of this node's data directory. */
+    public long incarnation() {
+        return incarnation;
+    }
+
+    /**
+     * Null while this node may take part; otherwise what shows that its data directory is not
+     * the one it joined the cluster with, and what to do. Once set, every input is ignored and
+     * nothing more is handed out: the runtime must stop the node and say so.
+     */
+    public String dataLost() {
+        return dataLost;
+    }
+
+    /** The membership as of {@code index} (snapshot index .. last index), or null when none is known. */
+    public Membership membersAt(long index) {
+        return log.membersAt(index);
+    }
+
+    /** The cluster's membership as this node's log knows it, or null before formation. */
+    public Membership members() {
+        return log.members();
     }
 
     public Config config() {

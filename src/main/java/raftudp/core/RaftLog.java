@@ -10,6 +10,10 @@ import java.util.List;
  * <p>Invariants: entry indexes are contiguous from snapshotIndex + 1; terms never decrease
  * along the log; {@code snapshotIndex <= commit <= lastIndex}; {@code applied <= commit};
  * entries from {@link #unstableFrom()} on have not been handed out for persistence yet.
+ *
+ * <p>It also knows the cluster's {@link Membership} as of its end: that of the latest
+ * {@link Entry.Kind#MEMBERS} entry it holds, else the one its snapshot recorded, else none (a
+ * cluster not formed yet, as far as this log knows). A membership takes effect when appended.
  */
 final class RaftLog {
     private long snapshotIndex;
@@ -19,10 +23,16 @@ final class RaftLog {
     private long applied;
     /** First index not yet handed out in a Ready for persistence. */
     private long unstableFrom;
+    /** The membership as of the snapshot (null: none known). */
+    private Membership snapshotMembers;
+    /** The membership as of the last entry, and the index of the entry that set it (0: the snapshot's). */
+    private Membership members;
+    private long membersIndex;
 
     RaftLog(Snapshot snapshot, List<Entry> stored, long commit) {
         this.snapshotIndex = snapshot == null ? 0 : snapshot.index();
         this.snapshotTerm = snapshot == null ? 0 : snapshot.term();
+        this.snapshotMembers = snapshot == null ? null : snapshot.members();
         long expect = snapshotIndex + 1;
         for (Entry e : stored) {
             if (e.index() < expect) {
@@ -33,6 +43,7 @@ final class RaftLog {
             entries.add(e);
             expect++;
         }
+        findMembers();
         this.commit = Math.max(snapshotIndex, Math.min(commit, lastIndex()));
         this.applied = snapshotIndex;
         this.unstableFrom = lastIndex() + 1;
@@ -119,11 +130,49 @@ final class RaftLog {
         return -1;
     }
 
+    /** The membership as of the last entry, or null when none is known. */
+    Membership members() {
+        return members;
+    }
+
+    /** The membership as of {@code index} (snapshotIndex .. lastIndex), or null when none is known. */
+    Membership membersAt(long index) {
+        check(index >= snapshotIndex && index <= lastIndex(), "no membership at " + index);
+        if (membersIndex <= index) {
+            return members;
+        }
+        for (long i = index; i > snapshotIndex; i--) {
+            Entry e = entry(i);
+            if (e.kind() == Entry.Kind.MEMBERS) {
+                return Membership.decode(e.data());
+            }
+        }
+        return snapshotMembers;
+    }
+
+    /** Sets {@link #members} from the latest MEMBERS entry held, else from the snapshot. */
+    private void findMembers() {
+        for (int i = entries.size() - 1; i >= 0; i--) {
+            Entry e = entries.get(i);
+            if (e.kind() == Entry.Kind.MEMBERS) {
+                members = Membership.decode(e.data());
+                membersIndex = e.index();
+                return;
+            }
+        }
+        members = snapshotMembers;
+        membersIndex = 0;
+    }
+
     /** Leader append of fresh entries at the end. */
     void append(Entry e) {
         check(e.index() == lastIndex() + 1, "append out of order: " + e.index() + " after " + lastIndex());
         check(e.term() >= lastTerm(), "append with decreasing term");
         entries.add(e);
+        if (e.kind() == Entry.Kind.MEMBERS) {
+            members = Membership.decode(e.data());
+            membersIndex = e.index();
+        }
     }
 
     /**
@@ -172,6 +221,9 @@ final class RaftLog {
         int keep = (int) (index - snapshotIndex - 1);
         entries.subList(keep, entries.size()).clear();
         unstableFrom = Math.min(unstableFrom, index);
+        if (membersIndex >= index) {
+            findMembers();
+        }
     }
 
     /**
@@ -236,9 +288,14 @@ final class RaftLog {
             return;
         }
         long t = term(index);
+        Membership m = membersAt(index);
         entries.subList(0, (int) (index - snapshotIndex)).clear();
         snapshotIndex = index;
         snapshotTerm = t;
+        snapshotMembers = m;
+        if (membersIndex <= index) {
+            membersIndex = 0;
+        }
     }
 
     /**
@@ -246,6 +303,9 @@ final class RaftLog {
      * log holds the snapshot's last entry, otherwise discards the whole log.
      */
     void restore(Snapshot s) {
+        // A snapshot without a membership (one received: images carry none) leaves the one known
+        // in place; until membership changes exist (issue 11) a cluster's members never change.
+        Membership m = s.members() != null ? s.members() : members;
         if (matchTerm(s.index(), s.term()) && s.index() <= lastIndex()) {
             entries.subList(0, (int) (s.index() - snapshotIndex)).clear();
         } else {
@@ -253,6 +313,8 @@ final class RaftLog {
         }
         snapshotIndex = s.index();
         snapshotTerm = s.term();
+        snapshotMembers = m;
+        findMembers();
         commit = Math.max(commit, s.index());
         applied = s.index();
         unstableFrom = Math.max(unstableFrom, s.index() + 1);

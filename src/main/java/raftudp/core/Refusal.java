@@ -51,6 +51,17 @@ public enum Refusal {
      */
     LOST_ENTRIES_CLAIM_REPEATED,
     /**
+     * A response whose sender's incarnation is not the one this node's {@link Membership} records
+     * for it (at any node whose log records one: leaders and candidates are the ones that act on
+     * responses), or a Heartbeat that names this node by another incarnation than
+     * the one its own log records: the data directory that answered is not the one that joined
+     * the cluster (wiped, replaced), or the claim is forged. The response is ignored before its
+     * term or anything else in it is believed: a wiped node's vote or acknowledgement is never
+     * counted. (A node whose own log records another incarnation for it, or that has no record
+     * and is named otherwise by a leader, knows its data is gone: {@link Raft#dataLost()}.)
+     */
+    INCARNATION_MISMATCH,
+    /**
      * A campaign this node did not start because its term is at {@link Raft#TERM_MAX}: the
      * next term would pass the ceiling.
      */

@@ -5,13 +5,25 @@ import java.util.Objects;
 /**
  * A state-machine snapshot covering the log up to and including {@code index} (§7).
  * {@code data} is opaque to the core and may live outside the heap ({@link SnapshotData}).
+ * {@code members} is the cluster's {@link Membership} as of {@code index}, or null when none is
+ * known (a snapshot received from a leader: images do not carry it).
  */
-public record Snapshot(long index, long term, SnapshotData data) {
+public record Snapshot(long index, long term, SnapshotData data, Membership members) {
     public Snapshot {
         Objects.requireNonNull(data, "data");
         if (index < 0 || term < 0) {
             throw new IllegalArgumentException("bad snapshot " + index + "@" + term);
         }
+    }
+
+    /** A snapshot with no membership recorded. */
+    public Snapshot(long index, long term, SnapshotData data) {
+        this(index, term, data, null);
+    }
+
+    /** This snapshot with {@code m} as its membership. */
+    public Snapshot withMembers(Membership m) {
+        return new Snapshot(index, term, data, m);
     }
 
     /** A snapshot of in-memory bytes (not copied: do not mutate them). */
@@ -27,11 +39,11 @@ public record Snapshot(long index, long term, SnapshotData data) {
         return data.checksum();
     }
 
-    /** Equal index, term, size and checksum (the content is not compared byte by byte). */
+    /** Equal index, term, size, checksum and membership (the content is not compared byte by byte). */
     @Override
     public boolean equals(Object o) {
         return o instanceof Snapshot s && s.index == index && s.term == term && s.data.size() == data.size()
-                && s.data.checksum() == data.checksum();
+                && s.data.checksum() == data.checksum() && Objects.equals(s.members, members);
     }
 
     @Override
@@ -41,6 +53,7 @@ public record Snapshot(long index, long term, SnapshotData data) {
 
     @Override
     public String toString() {
-        return "snapshot(" + index + "@" + term + ", " + data.size() + "B)";
+        return "snapshot(" + index + "@" + term + ", " + data.size() + "B" + (members == null ? "" : ", members " + members)
+                + ")";
     }
 }

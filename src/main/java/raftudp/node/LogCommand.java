@@ -6,6 +6,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import raftudp.core.Entry;
 import raftudp.core.HardState;
+import raftudp.core.Membership;
 import raftudp.core.Snapshot;
 import raftudp.kv.CommandText;
 import raftudp.kv.KvCodec;
@@ -65,7 +66,7 @@ final class LogCommand implements Callable<Integer> {
         RaftStorage.Recovered rec;
         try (FileStorage storage = FileStorage.open(FileStorageOptions.defaults(dir))) {
             rec = storage.load();
-            print(rec, out);
+            print(rec, storage.incarnation(), out);
         } catch (StorageException e) {
             err.println("raft-node log: cannot read " + dir + ": " + e.getMessage()
                     + (e.getMessage() != null && (e.getMessage().contains("in use") || e.getMessage().contains("already open")) ? " (stop the node, or copy its "
@@ -77,14 +78,14 @@ final class LogCommand implements Callable<Integer> {
         return 0;
     }
 
-    private void print(RaftStorage.Recovered rec, PrintWriter out) {
+    private void print(RaftStorage.Recovered rec, long incarnation, PrintWriter out) {
         HardState hs = rec.hardState();
         Snapshot snap = rec.snapshot();
         if (json) {
             out.println("{\"type\":\"hard_state\",\"term\":" + hs.term() + ",\"voted_for\":" + hs.votedFor()
-                    + ",\"commit\":" + hs.commit() + "}");
+                    + ",\"commit\":" + hs.commit() + ",\"incarnation\":\"" + Long.toHexString(incarnation) + "\"}");
         } else {
-            out.println("data directory " + dir.toAbsolutePath());
+            out.println("data directory " + dir.toAbsolutePath() + ", incarnation " + Long.toHexString(incarnation));
             out.println("hard state: term " + hs.term() + ", voted for " + (hs.votedFor() < 0 ? "nobody" : hs.votedFor())
                     + ", commit " + hs.commit());
         }
@@ -98,9 +99,10 @@ final class LogCommand implements Callable<Integer> {
                 contents = json ? ",\"error\":" + JsonText.quote(e.getMessage()) : ", unreadable: " + e.getMessage();
             }
             out.println(json ? "{\"type\":\"snapshot\",\"index\":" + snap.index() + ",\"term\":" + snap.term()
-                    + ",\"bytes\":" + snap.data().size() + contents + "}"
+                    + ",\"bytes\":" + snap.data().size() + contents
+                    + (snap.members() == null ? "" : ",\"members\":" + JsonText.quote(snap.members().toString())) + "}"
                     : "snapshot: through index " + snap.index() + " (term " + snap.term() + "), " + snap.data().size()
-                    + " bytes" + contents);
+                    + " bytes" + contents + (snap.members() == null ? "" : ", members " + snap.members()));
         } else if (!json) {
             out.println("snapshot: none");
         }
@@ -120,6 +122,9 @@ final class LogCommand implements Callable<Integer> {
         if (e.kind() == Entry.Kind.NOOP) {
             return sb.toString();
         }
+        if (e.kind() == Entry.Kind.MEMBERS) {
+            return sb.append(' ').append(membersText(e)).toString();
+        }
         try {
             KvEntry k = KvCodec.decodeEntry(e.data());
             sb.append(" client ").append(k.clientId() == KvEntry.NO_SESSION ? "-" : Long.toHexString(k.clientId()))
@@ -131,11 +136,22 @@ final class LogCommand implements Callable<Integer> {
         return sb.toString();
     }
 
+    /** "0=<incarnation hex> 1=…", or what is wrong with the entry's data. */
+    private static String membersText(Entry e) {
+        try {
+            return Membership.decode(e.data()).toString();
+        } catch (IllegalArgumentException ex) {
+            return "UNREADABLE (" + e.data().length + " bytes): " + ex.getMessage();
+        }
+    }
+
     private static String entryJson(Entry e, long commit) {
         StringBuilder sb = new StringBuilder("{\"type\":\"entry\",\"index\":").append(e.index()).append(",\"term\":")
                 .append(e.term()).append(",\"kind\":\"").append(e.kind()).append("\",\"committed\":")
                 .append(e.index() <= commit);
-        if (e.kind() != Entry.Kind.NOOP) {
+        if (e.kind() == Entry.Kind.MEMBERS) {
+            sb.append(",\"members\":").append(JsonText.quote(membersText(e)));
+        } else if (e.kind() != Entry.Kind.NOOP) {
             try {
                 KvEntry k = KvCodec.decodeEntry(e.data());
                 sb.append(",\"client\":").append(JsonText.quote(Long.toHexString(k.clientId()))).append(",\"seq\":")

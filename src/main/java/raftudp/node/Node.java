@@ -4,6 +4,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import raftudp.config.ClusterConfig;
 import raftudp.core.Config;
+import raftudp.core.DataLostException;
 import raftudp.core.Message;
 import raftudp.core.Raft;
 import raftudp.kv.ClientResponse;
@@ -242,6 +243,9 @@ public final class Node {
      */
     public void flush() {
         replica.drain();
+        if (replica.dataLost() != null) {
+            throw new DataLostException(replica.dataLost()); // ends the node's loop: it must not take part
+        }
         if (tickedSinceFlush && syncOnTick) {
             storage.sync(); // BATCH: the fsync bound holds only while sync() keeps being called
         }

@@ -8,6 +8,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
+import raftudp.core.DataLostException;
 import raftudp.core.TermCeilingException;
 import raftudp.logging.LogSetup;
 import raftudp.storage.FileStorage;
@@ -40,7 +41,8 @@ import java.util.function.UnaryOperator;
  * {@code java -jar raft-node.jar 0} starts node 0 of the default (testbed) cluster;
  * {@code java -jar raft-node.jar log DIR} prints a data directory as text ({@link LogCommand}).
  * Exit codes: 0 clean stop (a JVM stopped by SIGTERM reports 143), 1 the node could not
- * start or failed, {@value #EXIT_USAGE} bad arguments.
+ * start or failed, {@value #EXIT_USAGE} bad arguments, {@value #EXIT_DATA_LOST} its data directory
+ * is not the one it joined the cluster with (docs/node.md, "Lost data").
  */
 @Command(name = "raft-node", mixinStandardHelpOptions = true, versionProvider = Versions.class,
         sortOptions = false, usageHelpAutoWidth = true,
@@ -65,7 +67,8 @@ import java.util.function.UnaryOperator;
                 "Logs go to stderr, and with --log-file FILE or $RAFTUDP_LOG_DIR to a file too.",
                 "Defaults of the timeouts are measured: see docs/timeouts.md.",
                 "Exit codes: 0 clean stop (a JVM ended by SIGTERM reports 143), 1 the node could not start or "
-                        + "failed, 2 bad arguments."})
+                        + "failed, 2 bad arguments, 3 its data directory is not the one it joined the cluster with "
+                        + "(wiped or replaced: see docs/node.md, \"Lost data\")."})
 public final class NodeMain implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(NodeMain.class);
 
@@ -168,6 +171,8 @@ public final class NodeMain implements Callable<Integer> {
 
     /** Exit code of a bad argument. */
     static final int EXIT_USAGE = 2;
+    /** Exit code of a node whose data directory is not the one it joined the cluster with. */
+    static final int EXIT_DATA_LOST = 3;
 
     public static void main(String[] args) {
         if (args.length > 0 && args[0].equals("log")) { // raft-node.jar log DIR: not a node, its data as text
@@ -237,6 +242,12 @@ public final class NodeMain implements Callable<Integer> {
         }, "raft-node-shutdown"));
         while (!rt.awaitStopped(Duration.ofHours(1))) {
             // runs until a signal's shutdown hook closes it, or it fails
+        }
+        if (rt.failure() instanceof DataLostException lost) {
+            rt.close();
+            err.println("raft-node: node " + plan.index() + " stopped: " + lost.getMessage());
+            err.flush();
+            return EXIT_DATA_LOST;
         }
         if (rt.failure() != null) {
             rt.close();

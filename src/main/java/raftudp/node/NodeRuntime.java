@@ -2,6 +2,7 @@ package raftudp.node;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import raftudp.core.DataLostException;
 import raftudp.core.Raft;
 import raftudp.storage.RaftStorage;
 import raftudp.transport.FaultyTransport;
@@ -202,6 +203,10 @@ public final class NodeRuntime implements AutoCloseable {
     private void runLoop() {
         try {
             loopUntilStopped();
+        } catch (DataLostException e) {
+            failure = e;
+            running = false;
+            LOG.error("node {}: stopping: {}", id, e.getMessage());
         } catch (Throwable t) {
             failure = t;
             running = false;

@@ -124,7 +124,7 @@ public final class Replica<A> {
                 : KvStore.restore(SnapshotBytes.buffer(rec.snapshot().data()), options.sessionTimeoutMs(),
                         options.sessionsMax());
         this.raft = new Raft(config, rec.hardState(), rec.snapshot(), rec.entries(), random, this::checkSnapshot,
-                storage.snapshotSinks());
+                storage.snapshotSinks(), storage.incarnation());
         this.lastRole = raft.role();
     }
 
@@ -257,7 +257,7 @@ public final class Replica<A> {
         observer.applied(e);
         appliedBytesSinceSnapshot += e.data().length;
         PendingWrite<A> pw = writes.remove(e.index());
-        if (e.kind() == Entry.Kind.NOOP) {
+        if (e.kind() != Entry.Kind.NORMAL) {
             if (pw != null) {
                 out.reply(pw.client(), ClientResponse.retry(pw.request(), raft.leader()));
             }
@@ -320,7 +320,8 @@ public final class Replica<A> {
             return;
         }
         // The store writes itself into the storage's file: no copy of the state on the heap.
-        Snapshot s = storage.writeSnapshot(applied, raft.termAt(applied), kv.snapshotSize(), kv::writeSnapshot);
+        Snapshot s = storage.writeSnapshot(applied, raft.termAt(applied), raft.membersAt(applied), kv.snapshotSize(),
+                kv::writeSnapshot);
         raft.compact(s.index(), s.data());
         appliedBytesSinceSnapshot = 0;
     }
@@ -355,6 +356,14 @@ public final class Replica<A> {
 
     public void observe(Observer observer) {
         this.observer = observer;
+    }
+
+    /**
+     * Null while this node may take part; otherwise why its data is known to be lost and what to
+     * do ({@link Raft#dataLost()}). Nothing more comes out of the replica once it is set.
+     */
+    public String dataLost() {
+        return raft.dataLost();
     }
 
     public Raft raft() {

@@ -4,6 +4,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import raftudp.core.Entry;
 import raftudp.core.HardState;
+import raftudp.core.Membership;
 import raftudp.core.Snapshot;
 import raftudp.core.SnapshotSink;
 
@@ -64,6 +65,7 @@ public final class FileStorage implements RaftStorage {
     private HardState stagedHard;
     private boolean closed;
     private boolean failed;
+    private final long incarnation;
 
     private FileStorage(FileStorageOptions opts, DirLock lock, DiskIo io) {
         this.opts = opts;
@@ -77,6 +79,7 @@ public final class FileStorage implements RaftStorage {
         deleteTempFiles();
         snapshot = SnapshotFiles.loadNewestValid(dir);
         hardState = loadOrInitHardState();
+        incarnation = IncarnationFile.readOrCreate(io, dir);
         hardWrittenNanos = opts.nanoClock().getAsLong();
         wal = Wal.recover(dir, io, opts.segmentBytesMax(), opts.recordBytesMax(),
                 snapshot == null ? 0 : snapshot.index());
@@ -86,9 +89,9 @@ public final class FileStorage implements RaftStorage {
             wal.close();
             throw e;
         }
-        log.info("storage open in {}: snapshot {}, log {}..{} in {} segment(s), {}, fsync {}", dir, snapshot,
-                wal.isEmpty() ? "-" : wal.firstIndex(), wal.lastIndex(), wal.segmentCount(), hardState,
-                opts.fsyncPolicy());
+        log.info("storage open in {}: incarnation {}, snapshot {}, log {}..{} in {} segment(s), {}, fsync {}", dir,
+                Long.toHexString(incarnation), snapshot, wal.isEmpty() ? "-" : wal.firstIndex(), wal.lastIndex(),
+                wal.segmentCount(), hardState, opts.fsyncPolicy());
     }
 
     /**
@@ -290,9 +293,10 @@ public final class FileStorage implements RaftStorage {
 
     /** Writes the snapshot file through a mapping ({@link SnapshotFiles}), then stages and syncs it. */
     @Override
-    public Snapshot writeSnapshot(long index, long term, long size, Consumer<ByteBuffer> fill) {
+    public Snapshot writeSnapshot(long index, long term, Membership members, long size, Consumer<ByteBuffer> fill) {
         checkUsable();
-        Snapshot s = new Snapshot(index, term, guard(() -> SnapshotFiles.write(io, dir, index, term, size, fill)));
+        Snapshot s = new Snapshot(index, term, guard(() -> SnapshotFiles.write(io, dir, index, term, size, fill)),
+                members);
         saveSnapshot(s);
         sync();
         return s;
@@ -498,6 +502,12 @@ public final class FileStorage implements RaftStorage {
             failed = true;
             throw e;
         }
+    }
+
+    /** The incarnation in this directory's {@code incarnation} file. */
+    @Override
+    public long incarnation() {
+        return incarnation;
     }
 
     public FileStorageOptions options() {

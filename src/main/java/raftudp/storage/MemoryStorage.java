@@ -18,6 +18,25 @@ public final class MemoryStorage implements RaftStorage {
     /** Synced entries, contiguous and ascending. */
     private final ArrayList<Entry> entries = new ArrayList<>();
     private final List<Runnable> unsynced = new ArrayList<>();
+    private final long incarnation;
+
+    /** An empty storage with a random incarnation. */
+    public MemoryStorage() {
+        this(IncarnationFile.fresh());
+    }
+
+    /** An empty storage with the given incarnation (1 .. 2^63 - 1). */
+    public MemoryStorage(long incarnation) {
+        if (!raftudp.core.Membership.validIncarnation(incarnation)) {
+            throw new IllegalArgumentException("incarnation " + incarnation + " is not 1..2^63-1");
+        }
+        this.incarnation = incarnation;
+    }
+
+    @Override
+    public long incarnation() {
+        return incarnation;
+    }
 
     @Override
     public Recovered load() {

@@ -2,7 +2,9 @@ package raftudp.storage;
 
 import raftudp.core.Entry;
 import raftudp.core.HardState;
+import raftudp.core.Membership;
 import raftudp.core.Snapshot;
+import raftudp.core.SnapshotData;
 import raftudp.core.SnapshotSink;
 
 import java.nio.ByteBuffer;
@@ -33,6 +35,12 @@ public interface RaftStorage extends AutoCloseable {
         }
     }
 
+    /**
+     * The incarnation of this storage (1 .. 2^63 - 1): drawn when it was created, kept with it,
+     * different for a wiped or replaced one (see {@link raftudp.core.Membership}).
+     */
+    long incarnation();
+
     /** Reads back the durable state (call once, at start, before anything else). */
     Recovered load();
 
@@ -56,16 +64,17 @@ public interface RaftStorage extends AutoCloseable {
     void sync();
 
     /**
-     * Takes a snapshot the state machine writes itself: {@code fill} puts exactly
+     * Takes a snapshot, with the cluster's {@code members} as of {@code index} (null: none
+     * known), that the state machine writes itself: {@code fill} puts exactly
      * {@code size} bytes into the buffer it is given (from its position on). Then as
      * {@link #saveSnapshot} and {@link #sync()}. Returns the snapshot, whose data reads from
      * where this storage keeps it (a file on disk: never a second copy of the state on the
      * heap). This default buffers the bytes in memory.
      */
-    default Snapshot writeSnapshot(long index, long term, long size, Consumer<ByteBuffer> fill) {
+    default Snapshot writeSnapshot(long index, long term, Membership members, long size, Consumer<ByteBuffer> fill) {
         ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(size));
         fill.accept(b);
-        Snapshot s = new Snapshot(index, term, b.array());
+        Snapshot s = new Snapshot(index, term, SnapshotData.of(b.array()), members);
         saveSnapshot(s);
         sync();
         return s;

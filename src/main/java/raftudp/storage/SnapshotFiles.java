@@ -2,6 +2,7 @@ package raftudp.storage;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import raftudp.core.Membership;
 import raftudp.core.Snapshot;
 import raftudp.core.SnapshotData;
 import raftudp.core.SnapshotSink;
@@ -38,6 +39,23 @@ import java.util.stream.Stream;
  * 28+n   4    CRC32C of bytes 0..27+n
  * </pre>
  *
+ * Beside each, {@code snapshot-<index>-<term>.members} holds the cluster's membership as of
+ * the snapshot (when known), written before the snapshot is saved:
+ *
+ * <pre>
+ * offset size field
+ *  0     4    magic 0x5255444D ("RUDM")
+ *  4     2    format version (1)
+ *  6     2    reserved, 0
+ *  8     4    m, length of the membership
+ * 12     m    the membership ({@link Membership#encode()})
+ * 12+m   4    CRC32C of bytes 0..11+m
+ * </pre>
+ *
+ * A snapshot without one (written before memberships existed, or by a crash between the two
+ * writes) loads with no membership: its node then needs every node's vote to lead until it
+ * sees a leader's MEMBERS entry, which costs availability, never safety.
+ *
  * Files are written through a memory mapping and read back as one ({@link MappedSnapshot}):
  * the state machine fills the data region in place and parses it in place, so a snapshot as
  * large as the state costs page cache, not heap. The data is at most {@link #DATA_BYTES_MAX}.
@@ -47,6 +65,8 @@ final class SnapshotFiles {
     static final int MAGIC = 0x52554453;
     static final short VERSION = 1;
     static final int HEADER = 28;
+    static final int MEMBERS_MAGIC = 0x5255444D;
+    private static final String MEMBERS_SUFFIX = ".members";
     private static final Pattern NAME = Pattern.compile("snapshot-(\\d{1,20})-(\\d{1,20})");
 
     private SnapshotFiles() {
@@ -66,6 +86,7 @@ final class SnapshotFiles {
      * {@link #sink} is moved there; other data is copied in.
      */
     static void write(DiskIo io, Path dir, Snapshot s) {
+        writeMembers(io, dir, s);
         Path target = dir.resolve(name(s.index(), s.term()));
         if (s.data() instanceof MappedSnapshot m && m.file().getParent().equals(dir)) {
             if (m.file().equals(target)) {
@@ -187,6 +208,48 @@ final class SnapshotFiles {
         io.fsyncDir(dir);
     }
 
+    /** Writes {@code s}'s membership file, when it has a membership. */
+    private static void writeMembers(DiskIo io, Path dir, Snapshot s) {
+        if (s.members() == null) {
+            return;
+        }
+        byte[] m = s.members().encode();
+        ByteBuffer b = ByteBuffer.allocate(12 + m.length + 4);
+        b.putInt(MEMBERS_MAGIC).putShort(VERSION).putShort((short) 0).putInt(m.length).put(m);
+        b.putInt(DiskIo.crc32c(b, 0, 12 + m.length, null));
+        io.writeAtomically(dir, name(s.index(), s.term()) + MEMBERS_SUFFIX, b.flip());
+    }
+
+    /**
+     * The membership file of snapshot {@code n}, or null when there is none or it does not read
+     * back intact (a WARN says so: the node then runs as if it had none).
+     */
+    private static Membership readMembers(Named n) {
+        Path f = n.file().resolveSibling(n.file().getFileName() + MEMBERS_SUFFIX);
+        if (!Files.exists(f)) {
+            return null;
+        }
+        ByteBuffer b = ByteBuffer.wrap(DiskIo.readAll(f, 1 << 20));
+        String why;
+        if (b.remaining() < 16 || b.getInt(0) != MEMBERS_MAGIC || b.getShort(4) != VERSION || b.getShort(6) != 0) {
+            why = "unknown magic or version, or shorter than 16 bytes";
+        } else if (b.getInt(8) != b.remaining() - 16) {
+            why = "membership length " + b.getInt(8) + " does not match the file size " + b.remaining();
+        } else if (b.getInt(b.remaining() - 4) != DiskIo.crc32c(b, 0, b.remaining() - 4, null)) {
+            why = "checksum mismatch";
+        } else {
+            byte[] m = new byte[b.getInt(8)];
+            b.get(12, m);
+            try {
+                return Membership.decode(m);
+            } catch (IllegalArgumentException e) {
+                why = e.getMessage();
+            }
+        }
+        log.warn("ignoring the membership file {}: {}", f, why);
+        return null;
+    }
+
     /** A snapshot file on disk, by the index and term its name claims. */
     record Named(Path file, long index, long term) {
     }
@@ -260,7 +323,7 @@ final class SnapshotFiles {
             throw bad(f, 8, "holds " + index + "@" + term + ", its name says " + n.index() + "@" + n.term());
         }
         try {
-            return new Snapshot(index, term, new MappedSnapshot(b, f));
+            return new Snapshot(index, term, new MappedSnapshot(b, f), readMembers(n));
         } catch (IllegalArgumentException e) {
             throw bad(f, 8, e.getMessage());
         }
@@ -271,6 +334,7 @@ final class SnapshotFiles {
         for (Named n : list(dir)) {
             if (n.index() <= keep.index() && !(n.index() == keep.index() && n.term() == keep.term())) {
                 DiskIo.delete(n.file());
+                DiskIo.delete(n.file().resolveSibling(n.file().getFileName() + MEMBERS_SUFFIX));
                 log.debug("deleted snapshot {} (superseded by {})", n.file(), keep);
             }
         }

@@ -1,6 +1,7 @@
 package raftudp.wire;
 
 import raftudp.core.Entry;
+import raftudp.core.Membership;
 import raftudp.core.Message;
 import raftudp.kv.ClientRequest;
 import raftudp.kv.ClientResponse;
@@ -67,25 +68,25 @@ final class MessageCodec {
                     v.from(), v.to(), v.term(), v.lastLogIndex(), 0, v.lastLogTerm(), 0, Frame.NO_BODY);
         } else if (m instanceof Message.VoteResponse v) {
             return new Frame(MessageType.VOTE_RESPONSE, flag(v.preVote(), FLAG_PRE_VOTE) | flag(v.granted(), FLAG_GRANTED),
-                    v.from(), v.to(), v.term(), 0, 0, 0, 0, Frame.NO_BODY);
+                    v.from(), v.to(), v.term(), 0, 0, 0, v.incarnation(), Frame.NO_BODY);
         } else if (m instanceof Message.AppendRequest a) {
             return new Frame(MessageType.APPEND_REQUEST, 0, a.from(), a.to(), a.term(), a.prevLogIndex(),
                     a.lastIndex(), a.prevLogTerm(), a.leaderCommit(), entriesBody(a));
         } else if (m instanceof Message.AppendResponse r) {
             return new Frame(MessageType.APPEND_RESPONSE, flag(r.success(), FLAG_SUCCESS), r.from(), r.to(), r.term(),
-                    r.index(), r.conflictIndex(), r.conflictTerm(), 0, Frame.NO_BODY);
+                    r.index(), r.conflictIndex(), r.conflictTerm(), r.incarnation(), Frame.NO_BODY);
         } else if (m instanceof Message.Heartbeat h) {
-            return new Frame(MessageType.HEARTBEAT, 0, h.from(), h.to(), h.term(), h.readContext(), 0, 0, h.commit(),
-                    Frame.NO_BODY);
+            return new Frame(MessageType.HEARTBEAT, 0, h.from(), h.to(), h.term(), h.readContext(), h.incarnation(), 0,
+                    h.commit(), Frame.NO_BODY);
         } else if (m instanceof Message.HeartbeatResponse h) {
-            return new Frame(MessageType.HEARTBEAT_RESPONSE, 0, h.from(), h.to(), h.term(), h.readContext(), 0, 0, 0,
-                    Frame.NO_BODY);
+            return new Frame(MessageType.HEARTBEAT_RESPONSE, 0, h.from(), h.to(), h.term(), h.readContext(), 0, 0,
+                    h.incarnation(), Frame.NO_BODY);
         } else if (m instanceof Message.SnapshotChunk c) {
             return new Frame(MessageType.SNAPSHOT_CHUNK, flag(c.last(), FLAG_LAST), c.from(), c.to(), c.term(),
                     c.snapshotIndex(), c.offset(), c.snapshotTerm(), c.checksum(), snapshotBody(c));
         } else if (m instanceof Message.SnapshotResponse r) {
             return new Frame(MessageType.SNAPSHOT_RESPONSE, flag(r.done(), FLAG_DONE), r.from(), r.to(), r.term(),
-                    r.snapshotIndex(), r.nextOffset(), 0, 0, Frame.NO_BODY);
+                    r.snapshotIndex(), r.nextOffset(), 0, r.incarnation(), Frame.NO_BODY);
         } else if (m instanceof Message.TimeoutNow t) {
             return new Frame(MessageType.TIMEOUT_NOW, 0, t.from(), t.to(), t.term(), 0, 0, 0, 0, Frame.NO_BODY);
         }
@@ -222,6 +223,9 @@ final class MessageCodec {
         if (t == MessageType.SNAPSHOT_CHUNK && Long.compareUnsigned(h.commitIndex(), CHECKSUM_MAX) > 0) {
             throw badField("snapshot checksum " + Long.toUnsignedString(h.commitIndex()) + " exceeds 2^32-1");
         }
+        if (t.carriesIncarnation() && h.commitIndex() == 0) {
+            throw badField(t + " must carry its sender's incarnation in commit_index, not 0");
+        }
         if (t.isRaft() || t == MessageType.STATUS_RESPONSE || t == MessageType.FAULT_RESPONSE
                 || t == MessageType.ERROR_RESPONSE) {
             if (h.source() < 0 || h.source() > RaftHeader.NODE_ID_MAX) {
@@ -265,22 +269,24 @@ final class MessageCodec {
                         (h.flags() & FLAG_TRANSFER) != 0);
             case VOTE_RESPONSE:
                 return new Message.VoteResponse(h.term(), h.source(), h.destination(),
-                        (h.flags() & FLAG_GRANTED) != 0, pre);
+                        (h.flags() & FLAG_GRANTED) != 0, pre, h.commitIndex());
             case APPEND_REQUEST:
                 return new Message.AppendRequest(h.term(), h.source(), h.destination(), h.indexA(), h.logTerm(),
                         h.commitIndex(), readEntries(h, body));
             case APPEND_RESPONSE:
                 return new Message.AppendResponse(h.term(), h.source(), h.destination(),
-                        (h.flags() & FLAG_SUCCESS) != 0, h.indexA(), h.logTerm(), h.indexB());
+                        (h.flags() & FLAG_SUCCESS) != 0, h.indexA(), h.logTerm(), h.indexB(), h.commitIndex());
             case HEARTBEAT:
-                return new Message.Heartbeat(h.term(), h.source(), h.destination(), h.commitIndex(), h.indexA());
+                return new Message.Heartbeat(h.term(), h.source(), h.destination(), h.commitIndex(), h.indexA(),
+                        h.indexB());
             case HEARTBEAT_RESPONSE:
-                return new Message.HeartbeatResponse(h.term(), h.source(), h.destination(), h.indexA());
+                return new Message.HeartbeatResponse(h.term(), h.source(), h.destination(), h.indexA(),
+                        h.commitIndex());
             case SNAPSHOT_CHUNK:
                 return readSnapshotChunk(h, body);
             case SNAPSHOT_RESPONSE:
                 return new Message.SnapshotResponse(h.term(), h.source(), h.destination(), h.indexA(), h.indexB(),
-                        (h.flags() & FLAG_DONE) != 0);
+                        (h.flags() & FLAG_DONE) != 0, h.commitIndex());
             case TIMEOUT_NOW:
                 return new Message.TimeoutNow(h.term(), h.source(), h.destination());
             case CLIENT_REQUEST:
@@ -318,6 +324,13 @@ final class MessageCodec {
             Entry.Kind kind = Entry.Kind.ofCode(kindCode);
             if (kind == null || term < 1) {
                 throw malformed("entry " + i + ": kind " + kindCode + ", term " + term);
+            }
+            if (kind == Entry.Kind.MEMBERS) {
+                try {
+                    Membership.decode(data);
+                } catch (IllegalArgumentException e) {
+                    throw malformed("entry " + i + ": members: " + e.getMessage());
+                }
             }
             entries.add(new Entry(h.indexA() + 1 + i, term, kind, data));
         }

@@ -30,30 +30,41 @@ public enum MessageType {
     /** {@link Message.VoteRequest}: term, indexA = lastLogIndex, logTerm = lastLogTerm. */
     VOTE_REQUEST(1, MessageClass.VOTE, Message.VoteRequest.class, FLAG_PRE_VOTE | FLAG_TRANSFER,
             TERM, INDEX_A, LOG_TERM),
-    /** {@link Message.VoteResponse}: term. */
-    VOTE_RESPONSE(2, MessageClass.VOTE, Message.VoteResponse.class, FLAG_PRE_VOTE | FLAG_GRANTED, TERM),
+    /** {@link Message.VoteResponse}: term, commit = the voter's incarnation (nonzero). */
+    VOTE_RESPONSE(2, MessageClass.VOTE, Message.VoteResponse.class, FLAG_PRE_VOTE | FLAG_GRANTED, TERM,
+            COMMIT_INDEX),
     /**
      * {@link Message.AppendRequest}: term, indexA = prevLogIndex, indexB = index of the
      * last entry carried (prevLogIndex + entry count), logTerm = prevLogTerm, commit = leaderCommit.
      */
     APPEND_REQUEST(3, MessageClass.APPEND, Message.AppendRequest.class, 0,
             TERM, INDEX_A, INDEX_B, LOG_TERM, COMMIT_INDEX),
-    /** {@link Message.AppendResponse}: term, indexA = index, indexB = conflictIndex, logTerm = conflictTerm. */
+    /**
+     * {@link Message.AppendResponse}: term, indexA = index, indexB = conflictIndex, logTerm = conflictTerm,
+     * commit = the follower's incarnation (nonzero).
+     */
     APPEND_RESPONSE(4, MessageClass.APPEND, Message.AppendResponse.class, FLAG_SUCCESS,
-            TERM, INDEX_A, INDEX_B, LOG_TERM),
-    /** {@link Message.Heartbeat}: term, indexA = readContext, commit = commit. */
-    HEARTBEAT(5, MessageClass.HEARTBEAT, Message.Heartbeat.class, 0, TERM, INDEX_A, COMMIT_INDEX),
-    /** {@link Message.HeartbeatResponse}: term, indexA = readContext. */
-    HEARTBEAT_RESPONSE(6, MessageClass.HEARTBEAT, Message.HeartbeatResponse.class, 0, TERM, INDEX_A),
+            TERM, INDEX_A, INDEX_B, LOG_TERM, COMMIT_INDEX),
+    /**
+     * {@link Message.Heartbeat}: term, indexA = readContext, indexB = the receiver's incarnation as the
+     * leader's membership records it (0 = none recorded), commit = commit.
+     */
+    HEARTBEAT(5, MessageClass.HEARTBEAT, Message.Heartbeat.class, 0, TERM, INDEX_A, INDEX_B, COMMIT_INDEX),
+    /** {@link Message.HeartbeatResponse}: term, indexA = readContext, commit = the follower's incarnation. */
+    HEARTBEAT_RESPONSE(6, MessageClass.HEARTBEAT, Message.HeartbeatResponse.class, 0, TERM, INDEX_A,
+            COMMIT_INDEX),
     /**
      * {@link Message.SnapshotChunk}: term, indexA = snapshotIndex, indexB = offset, logTerm = snapshotTerm,
      * commit = the CRC32C of the whole image (0 .. 2^32 - 1).
      */
     SNAPSHOT_CHUNK(7, MessageClass.SNAPSHOT, Message.SnapshotChunk.class, FLAG_LAST,
             TERM, INDEX_A, INDEX_B, LOG_TERM, COMMIT_INDEX),
-    /** {@link Message.SnapshotResponse}: term, indexA = snapshotIndex, indexB = nextOffset. */
+    /**
+     * {@link Message.SnapshotResponse}: term, indexA = snapshotIndex, indexB = nextOffset,
+     * commit = the follower's incarnation (nonzero).
+     */
     SNAPSHOT_RESPONSE(8, MessageClass.SNAPSHOT, Message.SnapshotResponse.class, FLAG_DONE,
-            TERM, INDEX_A, INDEX_B),
+            TERM, INDEX_A, INDEX_B, COMMIT_INDEX),
     /** {@link Message.TimeoutNow}: term. */
     TIMEOUT_NOW(9, MessageClass.VOTE, Message.TimeoutNow.class, 0, TERM),
     /** {@link ClientRequest}: indexA = clientId (any 64-bit value), indexB = seq. */
@@ -131,6 +142,14 @@ public enum MessageType {
     /** True for the nine Raft peer messages (their header carries real node ids). */
     public boolean isRaft() {
         return Message.class.isAssignableFrom(javaClass);
+    }
+
+    /**
+     * True for the responses of the Raft protocol, which carry their sender's incarnation in
+     * {@code commit_index}: it must be nonzero (docs/wire-format.md §3.2).
+     */
+    public boolean carriesIncarnation() {
+        return Message.Response.class.isAssignableFrom(javaClass);
     }
 
     /** The type for a wire code, or null if the code is unknown. */

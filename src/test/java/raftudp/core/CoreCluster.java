@@ -33,6 +33,8 @@ final class CoreCluster {
     final java.util.Set<Integer> crashBeforePersist = new java.util.HashSet<>();
     private final SplittableRandom random;
     private final java.util.function.IntFunction<Config> configs;
+    /** Each node's data-directory incarnation; a wipe gives a node a new one. */
+    private final Map<Integer, Long> incarnations = new HashMap<>();
 
     /** What a node persisted: enough to restart it. */
     static final class Persisted {
@@ -58,7 +60,8 @@ final class CoreCluster {
     Raft start(int id) {
         Persisted p = disk.get(id);
         SplittableRandom r = random.split();
-        Raft raft = new Raft(configs.apply(id), p.hard, p.snapshot, p.entries, r::nextInt);
+        Raft raft = new Raft(configs.apply(id), p.hard, p.snapshot, p.entries, r::nextInt, s -> true,
+                SnapshotSink.MEMORY, incarnations.computeIfAbsent(id, Raft::defaultIncarnation));
         nodes.put(id, raft);
         applied.put(id, new ArrayList<>());
         reads.put(id, new ArrayList<>());
@@ -67,6 +70,13 @@ final class CoreCluster {
 
     Raft node(int id) {
         return nodes.get(id);
+    }
+
+    /** Node {@code id} restarts on an empty disk, with a new incarnation (an operator wiped its data directory). */
+    Raft wipe(int id) {
+        disk.put(id, new Persisted());
+        incarnations.put(id, incarnations.get(id) + 0x100_0000L);
+        return start(id);
     }
 
     /** Drops every message to or from {@code ids}. */

@@ -133,7 +133,7 @@ class EarlyReplicationTest {
         }
         // a higher term arrives in the same batch: the old term's heartbeats wait for the
         // persist of the new term like everything else
-        leader.step(new Message.AppendResponse(term + 1, 1, 0, false, 0, 0, 0));
+        leader.step(new Message.AppendResponse(term + 1, 1, 0, false, 0, 0, 0, Raft.defaultIncarnation(1)));
         assertEquals(Role.FOLLOWER, leader.role());
         Ready rd = leader.ready();
         assertTrue(rd.sendFirst().isEmpty(), rd.sendFirst().toString());

@@ -27,7 +27,7 @@ class ElectionTest {
     void followerStartsPreVoteAfterElectionTimeoutWithoutRaisingTerm() {
         Raft r = fresh(0, THREE, 1);
         Config c = r.config();
-        for (int i = 0; i < c.electionTicksMax() && r.role() == Role.FOLLOWER; i++) {
+        for (int i = 0; i < c.electionTicksMax() * THREE.size() && r.role() == Role.FOLLOWER; i++) {
             r.tick();
         }
         assertEquals(Role.PRE_CANDIDATE, r.role());
@@ -43,19 +43,28 @@ class ElectionTest {
 
     @Test
     void electionTimeoutIsRandomizedWithinConfiguredRange() {
-        java.util.Set<Integer> seen = new java.util.HashSet<>();
-        for (long seed = 0; seed < 200; seed++) {
-            Raft r = fresh(0, THREE, seed);
-            int ticks = 0;
-            while (r.role() == Role.FOLLOWER) {
-                r.tick();
-                ticks++;
+        // A formed cluster (its membership in the log) uses the configured range; a node still
+        // forming one waits as many times longer as there are nodes (it needs every node's answer).
+        List<Entry> formed = List.of(new Entry(1, 1, Entry.Kind.MEMBERS, new Membership(java.util.Map.of(
+                0, Raft.defaultIncarnation(0), 1, Raft.defaultIncarnation(1), 2, Raft.defaultIncarnation(2))).encode()));
+        for (int scale : new int[] {1, THREE.size()}) {
+            java.util.Set<Integer> seen = new java.util.HashSet<>();
+            for (long seed = 0; seed < 200; seed++) {
+                java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+                Raft r = scale == 1
+                        ? new Raft(Config.defaults(0, THREE), new HardState(1, -1, 1), null, formed, random::nextInt)
+                        : fresh(0, THREE, seed);
+                int ticks = 0;
+                while (r.role() == Role.FOLLOWER) {
+                    r.tick();
+                    ticks++;
+                }
+                assertTrue(ticks >= r.config().electionTicksMin() * scale && ticks < r.config().electionTicksMax() * scale,
+                        "timeout " + ticks + " outside range x" + scale);
+                seen.add(ticks);
             }
-            assertTrue(ticks >= r.config().electionTicksMin() && ticks < r.config().electionTicksMax(),
-                    "timeout " + ticks + " outside range");
-            seen.add(ticks);
+            assertTrue(seen.size() > 3, "timeouts must vary with the seed: " + seen);
         }
-        assertTrue(seen.size() > 3, "timeouts must vary with the seed: " + seen);
     }
 
     @Test
@@ -63,7 +72,11 @@ class ElectionTest {
         CoreCluster c = new CoreCluster(3, 7);
         Raft leader = c.elect(0);
         assertEquals(1, leader.term());
-        assertEquals(Entry.Kind.NOOP, leader.entryAt(1).kind(), "§8: a new leader appends a no-op");
+        assertEquals(Entry.Kind.MEMBERS, leader.entryAt(1).kind(),
+                "§8: a new leader appends a no-op, which records the membership");
+        assertEquals(new Membership(java.util.Map.of(0, Raft.defaultIncarnation(0), 1, Raft.defaultIncarnation(1),
+                2, Raft.defaultIncarnation(2))), Membership.decode(leader.entryAt(1).data()),
+                "every member with the incarnation its grant carried");
         assertEquals(1, leader.commitIndex());
         for (int i = 1; i < 3; i++) {
             assertEquals(Role.FOLLOWER, c.node(i).role());
@@ -108,7 +121,7 @@ class ElectionTest {
         Ready rd = r.ready();
         assertEquals(new HardState(5, -1, 1), rd.hardState(), "no vote in the raised term: none was ever sent in it");
         r.advance(rd);
-        for (int i = 0; i < cfg.electionTicksMax() && r.role() == Role.FOLLOWER; i++) {
+        for (int i = 0; i < cfg.electionTicksMax() * THREE.size() && r.role() == Role.FOLLOWER; i++) {
             r.tick();
         }
         Message.VoteRequest v = (Message.VoteRequest) r.ready().messages().get(0);
@@ -157,7 +170,7 @@ class ElectionTest {
     void leaderStepsDownOnMessageWithHigherTerm() {
         CoreCluster c = new CoreCluster(3, 11);
         Raft leader = c.elect(0);
-        leader.step(new Message.AppendResponse(5, 1, 0, false, 0, 0, 0));
+        leader.step(new Message.AppendResponse(5, 1, 0, false, 0, 0, 0, Raft.defaultIncarnation(1)));
         assertEquals(Role.FOLLOWER, leader.role());
         assertEquals(5, leader.term(), "§5.1: adopt the higher term");
     }
@@ -290,7 +303,7 @@ class ElectionTest {
         assertEquals(List.of(), seen, "no change, no soft state");
         assertEquals(new SoftState(Role.LEADER, 0, leader.term()), leader.softState());
         // a higher term deposes it: the next Ready says so, once
-        leader.step(new Message.Heartbeat(leader.term() + 1, 1, 0, 0, 0));
+        leader.step(new Message.Heartbeat(leader.term() + 1, 1, 0, 0, 0, 0));
         Ready rd = leader.ready();
         assertEquals(new SoftState(Role.FOLLOWER, 1, leader.term()), rd.softState());
         leader.advance(rd);

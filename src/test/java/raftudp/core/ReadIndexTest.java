@@ -97,7 +97,7 @@ class ReadIndexTest {
         c.node(0).readIndex(2);
         c.stabilize();
         // deliver an old ack again (a duplicate from the network)
-        c.node(0).step(new Message.HeartbeatResponse(c.node(0).term(), 1, 0, 1));
+        c.node(0).step(new Message.HeartbeatResponse(c.node(0).term(), 1, 0, 1, Raft.defaultIncarnation(1)));
         c.drain(0);
         assertFalse(c.reads.get(0).stream().anyMatch(r -> r.requestId() == 2));
     }

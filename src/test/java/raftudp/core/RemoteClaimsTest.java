@@ -118,7 +118,7 @@ class RemoteClaimsTest {
     @Test
     void termAboveTheCeiling_isNeverAdopted() {
         Raft f = follower(2, log(1, 1), 0);
-        f.step(new Message.Heartbeat(Raft.TERM_MAX + 1, 0, 1, 0, 0));
+        f.step(new Message.Heartbeat(Raft.TERM_MAX + 1, 0, 1, 0, 0, 0));
         f.step(new Message.VoteRequest(Long.MAX_VALUE, 2, 1, 5, 1, false, false));
         assertEquals(2, f.term());
         assertEquals(List.of(), sent(f));
@@ -133,7 +133,7 @@ class RemoteClaimsTest {
         assertEquals(Role.FOLLOWER, f.role());
         assertEquals(Raft.TERM_MAX, f.term(), "the term never passes the ceiling");
         assertTrue(f.refusals().get(Refusal.TERM_CEILING) >= 1, String.valueOf(f.refusals()));
-        f.step(new Message.Heartbeat(Raft.TERM_MAX, 0, 1, 0, 0));
+        f.step(new Message.Heartbeat(Raft.TERM_MAX, 0, 1, 0, 0, 0));
         assertEquals(0, f.leader(), "a leader of the ceiling term is still followed");
     }
 

@@ -331,9 +331,10 @@ class ReplicationTest {
         c.drain(0); // the new entry's appends are queued, not delivered
         java.util.function.Predicate<Message> forged =
                 m -> m.to() == 0 && m.from() == 2 && m instanceof Message.AppendResponse r && !r.success();
-        c.post(List.of(new Message.AppendResponse(leader.term(), 2, 0, false, match + 1, 0, match + 1)));
+        c.post(List.of(new Message.AppendResponse(leader.term(), 2, 0, false, match + 1, 0, match + 1,
+                Raft.defaultIncarnation(2))));
         c.deliverOnly(forged);
-        c.post(List.of(new Message.AppendResponse(leader.term(), 2, 0, false, match, 0, 2)));
+        c.post(List.of(new Message.AppendResponse(leader.term(), 2, 0, false, match, 0, 2, Raft.defaultIncarnation(2))));
         c.deliverOnly(forged);
         c.stabilize();
     }

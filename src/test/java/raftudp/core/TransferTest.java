@@ -35,7 +35,7 @@ class TransferTest {
         Raft l = c.node(2);
         assertEquals(4, l.lastIndex(), "no-op, a, b, then the new leader's no-op");
         assertEquals("b", CoreCluster.text(l.entryAt(3)));
-        assertEquals(Entry.Kind.NOOP, l.entryAt(4).kind());
+        assertEquals(Entry.Kind.MEMBERS, l.entryAt(4).kind());
     }
 
     @Test

@@ -38,9 +38,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * a counted drop or refusal, nothing changes that should not, and the cluster keeps serving.
  * The datagrams are built from the spec field by field ({@link Craft}), as Scapy users do.
  *
- * <p>The cluster is the testbed's three nodes on the in-memory network, with node 2 not
- * started: its address and ports belong to the "spoofer", which can therefore send exactly
- * what a member would (the case only a cluster key can tell apart). The "outsider" is a
+ * <p>The cluster is the testbed's three nodes on the in-memory network. Node 2 is stopped once
+ * the cluster has formed (which takes every node): its address and ports then belong to the
+ * "spoofer", which can therefore send exactly what a member would (the case only a cluster key
+ * can tell apart). The "outsider" is a
  * non-member host on the testbed's client address.
  */
 class HostileInputTest {
@@ -67,11 +68,20 @@ class HostileInputTest {
 
     @BeforeEach
     void start() throws Exception {
-        for (int i = 0; i < nodes.length; i++) {
+        NodeRuntime node2 = null;
+        for (int i = 0; i < 3; i++) {
             FileStorage storage = FileStorage.open(FileStorageOptions.defaults(tmp.resolve("node-" + i)));
-            nodes[i] = NodeRuntime.start(cluster, i, NodeSettings.defaults().withTimeouts(5, 4, 20, 40), storage,
+            NodeRuntime n = NodeRuntime.start(cluster, i, NodeSettings.defaults().withTimeouts(5, 4, 20, 40), storage,
                     network.transport(cluster.node(i).address()));
+            if (i < nodes.length) {
+                nodes[i] = n;
+            } else {
+                node2 = n;
+            }
         }
+        Await.await("the cluster formed (its membership entry committed on nodes 0 and 1)", TIMEOUT,
+                () -> status(0).commitIndex() >= 1 && status(1).commitIndex() >= 1);
+        node2.close();
         outsider = network.transport(InetAddress.getByName("10.0.1.11"));
         outsider.start(Set.of(7777), (from, port, data) -> { });
         spoofer = network.transport(cluster.node(2).address());
@@ -107,12 +117,13 @@ class HostileInputTest {
         Await.await("node " + id + " " + name + " >= " + atLeast, TIMEOUT, () -> counter(id, name) >= atLeast);
     }
 
-    /** The leader of a stable term (both nodes agree), after a write went through it. */
+    /** The leader of a stable term (both running nodes agree, and it is one of them), after a write went through it. */
     private int awaitLeaderAndWrite(String key) {
         int leader = Await.value("a leader both nodes follow", TIMEOUT, () -> {
             StatusReport a = status(0);
             StatusReport b = status(1);
-            return a.leaderId() >= 0 && a.leaderId() == b.leaderId() && a.term() == b.term()
+            return a.leaderId() >= 0 && a.leaderId() < nodes.length && a.leaderId() == b.leaderId()
+                    && a.term() == b.term()
                     ? java.util.Optional.of(a.leaderId()) : java.util.Optional.empty();
         });
         assertWrites(key);

@@ -126,8 +126,8 @@ class ReplicaSnapshotFilesTest {
         for (int id = 0; id < 3; id++) {
             open(dir, id, options);
         }
-        down[2] = true; // node 2 misses everything, then needs a snapshot
-        Replica<Integer> leader = leader();
+        Replica<Integer> leader = leader(); // a new cluster forms with every node
+        down[2] = true; // node 2 misses everything since, then needs a snapshot
         for (int i = 0; i < 100; i++) {
             put(leader, i, 4096); // 100 x 4 KiB: several snapshots by bytes
         }

@@ -1,5 +1,6 @@
 package raftudp.sim;
 
+import raftudp.core.DataLostException;
 import raftudp.core.Entry;
 import raftudp.core.Raft;
 import raftudp.core.Role;
@@ -41,6 +42,7 @@ final class SimNode {
     private Node node;
     private Replica<InetSocketAddress> replica;
     private int incarnation;
+    private boolean lost;
     /** Where this boot's monotonic clock starts (a fresh process, a fresh origin). */
     private long bootNanos;
     private Role lastRole;
@@ -77,6 +79,11 @@ final class SimNode {
 
     boolean up() {
         return replica != null;
+    }
+
+    /** True once the node stopped because its data was lost (it is never started again). */
+    boolean lost() {
+        return lost;
     }
 
     Replica<InetSocketAddress> replica() {
@@ -216,6 +223,10 @@ final class SimNode {
         } catch (StorageException e) {
             // the node stops on a storage failure, as NodeRuntime's loop does (docs/node.md)
             sim.storageFailed(this, "storage failure (" + e.getMessage() + "), node stopped");
+            return;
+        } catch (DataLostException e) {
+            lost = true;
+            sim.dataLost(this, e.getMessage());
             return;
         } catch (SimStorage.Crash c) {
             if (earlyAtSync == storage.syncs() && earlySent > 0) {

@@ -2,6 +2,7 @@ package raftudp.sim;
 
 import raftudp.core.Entry;
 import raftudp.core.HardState;
+import raftudp.core.Membership;
 import raftudp.core.Snapshot;
 import raftudp.storage.MemoryStorage;
 import raftudp.storage.RaftStorage;
@@ -36,7 +37,7 @@ final class SimStorage implements RaftStorage {
         }
     }
 
-    private MemoryStorage disk = new MemoryStorage();
+    private MemoryStorage disk;
     private final SplittableRandom random;
     private double crashInSyncRate;
     private final double tornWriteRate;
@@ -54,6 +55,17 @@ final class SimStorage implements RaftStorage {
         this.random = random;
         this.crashInSyncRate = crashInSyncRate;
         this.tornWriteRate = tornWriteRate;
+        this.disk = new MemoryStorage(freshIncarnation());
+    }
+
+    /** A new disk's incarnation, drawn from the seed. */
+    private long freshIncarnation() {
+        return Membership.freshIncarnation(random::nextLong);
+    }
+
+    @Override
+    public long incarnation() {
+        return disk.incarnation();
     }
 
     /** From now on the machine never dies inside sync, and the disk has room. */
@@ -162,7 +174,7 @@ final class SimStorage implements RaftStorage {
     /** The disk is replaced by an empty one (an operator wiped the data directory; the machine is down). */
     void wipe() {
         unsynced.clear();
-        disk = new MemoryStorage();
+        disk = new MemoryStorage(freshIncarnation());
     }
 
     @Override

@@ -41,7 +41,7 @@ final class Simulation {
     /** Counters of one run. */
     record Stats(long events, long messages, long datagrams, long dropped, long crashes, long crashesAfterEarlySend,
                  long diskFulls, long tornCrashes,
-                 long leaderChanges, int opsOk, int opsUnknown, long simMs) {
+                 long leaderChanges, int opsOk, int opsUnknown, long simMs, long wipes, long lostNodes) {
     }
 
     private record Event(long time, long seq, Runnable action) {
@@ -75,6 +75,8 @@ final class Simulation {
     /** Datagrams lost in the network (one-way cuts, partitions, loss). */
     private long dropped;
     private long crashes;
+    /** Disks wiped; nodes stopped because they found their data lost. */
+    private long wipes;
     private long crashesAfterEarlySend;
     private long diskFulls;
     private long leaderChanges;
@@ -137,7 +139,7 @@ final class Simulation {
         int ok = (int) history.stream().filter(o -> o.output() != null).count();
         Stats stats = new Stats(events, messages, datagrams, dropped, crashes, crashesAfterEarlySend, diskFulls,
                 Arrays.stream(nodes).mapToLong(n -> n.storage().tornCrashes()).sum(), leaderChanges, ok,
-                history.size() - ok, now);
+                history.size() - ok, now, wipes, Arrays.stream(nodes).filter(SimNode::lost).count());
         return new Outcome(p.seed(), failure, traceHash, trace.toString(), stats);
     }
 
@@ -189,11 +191,11 @@ final class Simulation {
         blocked.clear();
         for (SimNode n : nodes) {
             n.disableDiskCrashes();
-            if (!n.up()) {
+            if (!n.up() && !n.lost()) {
                 n.start();
             }
         }
-        note("healed: all nodes up, no partition, no loss");
+        note("healed: all nodes up (except those that lost their data), no partition, no loss");
         long healedAt = now;
         SimClient probe = new SimClient(clients.size(), this, random.split(), history, p);
         clients.add(probe);
@@ -204,7 +206,8 @@ final class Simulation {
             step();
         }
         if (failure == null && probe.completed() == 0) {
-            fail("liveness: no write committed within " + p.phases().livenessMsMax() + "ms after healing");
+            fail("liveness: no write committed within " + p.phases().livenessMsMax() + "ms after healing: "
+                    + appliedIndexes());
             return;
         }
         note("liveness: write committed " + (now - healedAt) + "ms after healing");
@@ -226,24 +229,30 @@ final class Simulation {
         }
     }
 
+    /** The nodes that take part: all but those stopped because their data was lost. */
+    private List<SimNode> members() {
+        return Arrays.stream(nodes).filter(n -> !n.lost()).toList();
+    }
+
     private boolean converged() {
-        if (Arrays.stream(nodes).anyMatch(n -> !n.up())) {
+        if (members().stream().anyMatch(n -> !n.up())) {
             return false;
         }
-        long applied = nodes[0].replica().raft().appliedIndex();
-        for (SimNode n : nodes) {
+        long applied = members().get(0).replica().raft().appliedIndex();
+        for (SimNode n : members()) {
             Raft r = n.replica().raft();
             if (r.appliedIndex() != applied || r.commitIndex() != applied) {
                 return false;
             }
         }
-        return Arrays.stream(nodes).anyMatch(n -> n.replica().raft().role() == Role.LEADER);
+        return members().stream().anyMatch(n -> n.replica().raft().role() == Role.LEADER);
     }
 
     private String appliedIndexes() {
         StringBuilder sb = new StringBuilder();
         for (SimNode n : nodes) {
-            sb.append(n.up() ? n.replica().raft().toString() : "node " + n.id() + " down").append(' ');
+            sb.append(n.up() ? n.replica().raft().toString() : "node " + n.id() + (n.lost() ? " lost" : " down"))
+                    .append(' ');
         }
         return sb.toString();
     }
@@ -256,15 +265,16 @@ final class Simulation {
                 return;
             }
         }
-        checker.logMatching(Arrays.stream(nodes).map(SimNode::logView).toList());
+        checker.logMatching(members().stream().map(SimNode::logView).toList());
         if (!checker.ok()) {
             fail(String.join("; ", checker.violations()));
             return;
         }
-        byte[] first = nodes[0].replica().kv().snapshot();
-        for (SimNode n : nodes) {
+        SimNode firstNode = members().get(0);
+        byte[] first = firstNode.replica().kv().snapshot();
+        for (SimNode n : members()) {
             if (!Arrays.equals(first, n.replica().kv().snapshot())) {
-                fail("state machines differ after convergence: node 0 vs node " + n.id());
+                fail("state machines differ after convergence: node " + firstNode.id() + " vs node " + n.id());
                 return;
             }
         }
@@ -364,7 +374,7 @@ final class Simulation {
     void storageFailed(SimNode n, String why) {
         crash(n, why);
         schedule(50 + random.nextInt(1_000), () -> {
-            if (faultsOn && !n.up()) {
+            if (faultsOn && !n.up() && !n.lost()) {
                 n.start();
             }
         });
@@ -375,7 +385,11 @@ final class Simulation {
             return;
         }
         crash(n, "crash");
-        boolean wipe = p.faults().wipes() && random.nextBoolean();
+        // at most a minority less one wiped, so that a majority keeps its data and the cluster can go on
+        boolean wipe = p.faults().wipes() && random.nextBoolean() && wipes < (nodes.length - 1) / 2;
+        if (wipe) {
+            wipes++;
+        }
         schedule(50 + random.nextInt(3_000), () -> {
             if (faultsOn && !n.up()) {
                 if (wipe) {
@@ -418,10 +432,16 @@ final class Simulation {
         crashesAfterEarlySend++;
         crash(n, "crash in sync after " + early + " replication message(s) left early");
         schedule(50 + random.nextInt(3_000), () -> {
-            if (faultsOn && !n.up()) {
+            if (faultsOn && !n.up() && !n.lost()) {
                 n.start();
             }
         });
+    }
+
+    /** A node found that its data directory is not the one it joined with, and stopped: it stays down. */
+    void dataLost(SimNode n, String why) {
+        note("node " + n.id() + " stopped, its data lost: " + why);
+        n.crash();
     }
 
     void leaderElected(SimNode n) {

@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -507,7 +508,7 @@ class FileStorageTest {
         try (FileStorage s = open()) {
             s.append(entries(1, 5, 1));
             s.sync();
-            Snapshot snap = s.writeSnapshot(5, 1, image.length, b -> b.put(image));
+            Snapshot snap = s.writeSnapshot(5, 1, null, image.length, b -> b.put(image));
             assertTrue(SnapshotBytes.buffer(snap.data()).isDirect(), "mapped, not on the heap");
             assertArrayEquals(image, snap.data().toByteArray());
             assertTrue(Files.exists(dir.resolve(SnapshotFiles.name(5, 1))));
@@ -517,8 +518,51 @@ class FileStorageTest {
             assertEquals(5, back.index());
             assertTrue(SnapshotBytes.buffer(back.data()).isDirect(), "loaded as a mapping");
             assertArrayEquals(image, back.data().toByteArray());
-            assertThrows(IllegalStateException.class, () -> s.writeSnapshot(6, 1, 10, b -> b.put(new byte[9])),
+            assertThrows(IllegalStateException.class, () -> s.writeSnapshot(6, 1, null, 10, b -> b.put(new byte[9])),
                     "a writer that falls short is refused");
+        }
+    }
+
+    @Test
+    void aDirectoryKeepsItsIncarnation_aNewDirectoryGetsAnother() throws Exception {
+        long first;
+        try (FileStorage s = open()) {
+            first = s.incarnation();
+        }
+        assertTrue(first > 0);
+        try (FileStorage s = open()) {
+            assertEquals(first, s.incarnation(), "the same directory, the same identity");
+        }
+        try (FileStorage s = FileStorage.open(FileStorageOptions.defaults(dir.resolve("wiped")))) {
+            assertNotEquals(first, s.incarnation(), "a new directory is another incarnation");
+        }
+        byte[] file = Files.readAllBytes(dir.resolve(IncarnationFile.NAME));
+        file[12] ^= 1;
+        Files.write(dir.resolve(IncarnationFile.NAME), file);
+        StorageException e = assertThrows(StorageException.class, this::open);
+        assertTrue(e.getMessage().contains("corrupt incarnation file") && e.getMessage().contains("offset 16"),
+                e.getMessage());
+    }
+
+    @Test
+    void aSnapshotKeepsItsMembershipAcrossReopen_aDamagedMembershipFileIsIgnored() throws Exception {
+        raftudp.core.Membership m = new raftudp.core.Membership(java.util.Map.of(0, 5L, 1, 6L, 2, 7L));
+        try (FileStorage s = open()) {
+            s.append(entries(1, 5, 1));
+            s.sync();
+            assertEquals(m, s.writeSnapshot(5, 1, m, 3, b -> b.put(new byte[] {1, 2, 3})).members());
+        }
+        try (FileStorage s = open()) {
+            assertEquals(m, s.load().snapshot().members());
+        }
+        Path members = dir.resolve(SnapshotFiles.name(5, 1) + ".members");
+        byte[] file = Files.readAllBytes(members);
+        file[14] ^= 1;
+        Files.write(members, file);
+        try (FileStorage s = open()) {
+            Snapshot back = s.load().snapshot();
+            assertEquals(5, back.index(), "the snapshot itself is intact");
+            assertNull(back.members(), "a membership that fails its checksum is not believed");
         }
     }
 

@@ -23,14 +23,14 @@ class PortMapTest {
     @Test
     void eachMessageGoesToItsClassPort() {
         assertEquals(0x9997, ports.portFor(new Message.VoteRequest(1, 0, 1, 0, 0, true, false)));
-        assertEquals(0x9997, ports.portFor(new Message.VoteResponse(1, 0, 1, true, false)));
+        assertEquals(0x9997, ports.portFor(new Message.VoteResponse(1, 0, 1, true, false, 1)));
         assertEquals(0x9997, ports.portFor(new Message.TimeoutNow(1, 0, 1)));
-        assertEquals(0x9996, ports.portFor(new Message.Heartbeat(1, 0, 1, 0, 0)));
-        assertEquals(0x9996, ports.portFor(new Message.HeartbeatResponse(1, 0, 1, 0)));
+        assertEquals(0x9996, ports.portFor(new Message.Heartbeat(1, 0, 1, 0, 0, 0)));
+        assertEquals(0x9996, ports.portFor(new Message.HeartbeatResponse(1, 0, 1, 0, 1)));
         assertEquals(0x9998, ports.portFor(new Message.AppendRequest(1, 0, 1, 0, 0, 0, List.of())));
-        assertEquals(0x9998, ports.portFor(new Message.AppendResponse(1, 0, 1, true, 0, 0, 0)));
+        assertEquals(0x9998, ports.portFor(new Message.AppendResponse(1, 0, 1, true, 0, 0, 0, 1)));
         assertEquals(0x9995, ports.portFor(new Message.SnapshotChunk(1, 0, 1, 1, 1, 0, 0L, 0, new byte[0], true)));
-        assertEquals(0x9995, ports.portFor(new Message.SnapshotResponse(1, 0, 1, 1, 0, true)));
+        assertEquals(0x9995, ports.portFor(new Message.SnapshotResponse(1, 0, 1, 1, 0, true, 1)));
         assertEquals(0x9994, ports.portFor(new ClientRequest(1, 1, new Command.Get("k"))));
         assertEquals(0x9994, ports.portFor(new StatusRequest()));
         assertThrows(IllegalArgumentException.class, () -> ports.portFor("not a message"));

@@ -30,6 +30,10 @@ class WireDropTest {
     static final byte[] VOTE = one(new Message.VoteRequest(5, 1, 2, 7, 4, false, false));
     static final byte[] APPEND = one(new Message.AppendRequest(3, 0, 2, 5, 2, 4, List.of(
             new Entry(6, 3, Entry.Kind.NORMAL, new byte[]{1, 2, 3}), new Entry(7, 3, Entry.Kind.NOOP, Entry.EMPTY))));
+    static final byte[] ACK = one(new Message.AppendResponse(3, 1, 0, true, 9, 0, 0, 77));
+    static final byte[] HEARTBEAT_ACK = one(new Message.HeartbeatResponse(3, 1, 0, 0, 77));
+    static final byte[] APPEND_ONE = one(new Message.AppendRequest(3, 0, 2, 5, 2, 4, List.of(
+            new Entry(6, 3, Entry.Kind.NOOP, Entry.EMPTY))));
     static final byte[] SNAPSHOT = one(new Message.SnapshotChunk(2, 0, 1, 10, 2, 10, 0L, 3, new byte[]{1, 2, 3}, false));
     static final byte[] CLIENT = one(new ClientRequest(5, 1, new Command.Put("k", Value.of(7))));
     static final byte[] NOT_LEADER = one(new ClientResponse(5, 1, ClientResponse.Status.NOT_LEADER, 2, null));
@@ -112,6 +116,11 @@ class WireDropTest {
                 arguments("fault response from no node", set(FAULTS, Field.SOURCE, 0xFFFF), DropReason.BAD_FIELD),
                 arguments("fault request with an index", set(FAULT_SET, Field.INDEX_A, 1), DropReason.BAD_FIELD),
                 arguments("fault request to a node", set(FAULT_SET, Field.DESTINATION, 1), DropReason.BAD_FIELD),
+                arguments("append response without its incarnation", set(ACK, Field.COMMIT_INDEX, 0),
+                        DropReason.BAD_FIELD),
+                arguments("heartbeat response without its incarnation", set(HEARTBEAT_ACK, Field.COMMIT_INDEX, 0),
+                        DropReason.BAD_FIELD),
+                arguments("incarnation over 2^63-1", set(ACK, Field.COMMIT_INDEX, -1), DropReason.BAD_FIELD),
                 arguments("chunk count 0", set(VOTE, Field.CHUNK_COUNT, 0), DropReason.BAD_CHUNK),
                 arguments("chunk index = count", set(VOTE, Field.CHUNK_INDEX, 1), DropReason.BAD_CHUNK),
                 arguments("chunk index > count", set(set(APPEND, Field.CHUNK_COUNT, 3), Field.CHUNK_INDEX, 5),
@@ -122,6 +131,15 @@ class WireDropTest {
     static Stream<Arguments> badBodies() {
         return Stream.of(
                 arguments("vote with a body", withBody(VOTE, "00"), DropReason.MALFORMED_BODY),
+                arguments("members entry of 2 bytes", withBody(APPEND_ONE, "00000001 0000000000000003 02 00000002 0001"),
+                        DropReason.MALFORMED_BODY),
+                arguments("members entry with incarnation 0", withBody(APPEND_ONE,
+                        "00000001 0000000000000003 02 0000000c 0001 0000 0000000000000000"), DropReason.MALFORMED_BODY),
+                arguments("members entry with ids out of order", withBody(APPEND_ONE,
+                        "00000001 0000000000000003 02 00000016 0002 0001 0000000000000001 0000 0000000000000001"),
+                        DropReason.MALFORMED_BODY),
+                arguments("members entry with no member", withBody(APPEND_ONE, "00000001 0000000000000003 02 00000002 0000"),
+                        DropReason.MALFORMED_BODY),
                 arguments("status request with a body", withBody(STATUS_REQUEST, "00"), DropReason.MALFORMED_BODY),
                 arguments("fault op 4", withBody(FAULT_SET, "04"), DropReason.MALFORMED_BODY),
                 arguments("fault request empty", withBody(FAULT_SET, ""), DropReason.MALFORMED_BODY),

@@ -35,6 +35,11 @@ final class WireGen {
         return random.nextInt(3) == 0 ? EDGES[random.nextInt(EDGES.length)] : random.nextInt(1000);
     }
 
+    /** An incarnation: nonzero, as responses must carry. */
+    long incarnation() {
+        return Math.max(1, u63());
+    }
+
     int node() {
         return random.nextInt(4) == 0 ? RaftHeader.NODE_ID_MAX : random.nextInt(5);
     }
@@ -59,22 +64,22 @@ final class WireGen {
             case 0:
                 return new Message.VoteRequest(term, from, to, u63(), u63(), random.nextBoolean(), random.nextBoolean());
             case 1:
-                return new Message.VoteResponse(term, from, to, random.nextBoolean(), random.nextBoolean());
+                return new Message.VoteResponse(term, from, to, random.nextBoolean(), random.nextBoolean(), incarnation());
             case 2:
                 return append(term, from, to);
             case 3:
-                return new Message.AppendResponse(term, from, to, random.nextBoolean(), u63(), u63(), u63());
+                return new Message.AppendResponse(term, from, to, random.nextBoolean(), u63(), u63(), u63(), incarnation());
             case 4:
-                return new Message.Heartbeat(term, from, to, u63(), u63());
+                return new Message.Heartbeat(term, from, to, u63(), u63(), u63());
             case 5:
-                return new Message.HeartbeatResponse(term, from, to, u63());
+                return new Message.HeartbeatResponse(term, from, to, u63(), incarnation());
             case 6:
                 byte[] data = bytes(40);
                 long offset = random.nextInt(100);
                 long total = offset + data.length + (random.nextBoolean() ? 0 : random.nextInt(1000));
                 return new Message.SnapshotChunk(term, from, to, u63(), u63(), total, 0L, offset, data, random.nextBoolean());
             case 7:
-                return new Message.SnapshotResponse(term, from, to, u63(), u63(), random.nextBoolean());
+                return new Message.SnapshotResponse(term, from, to, u63(), u63(), random.nextBoolean(), incarnation());
             default:
                 return new Message.TimeoutNow(term, from, to);
         }
