@@ -639,9 +639,14 @@ class ChaosKindsTest(unittest.TestCase):
 
     def test_default_is_every_kind_but_the_opt_in_ones_and_all_adds_them(self):
         self.assertEqual(chaos.KINDS, chaos.kinds(""))
-        self.assertNotIn("wipe", chaos.kinds(""))
-        self.assertEqual(chaos.KINDS + ("wipe",), chaos.kinds("all"))
+        self.assertIn("wipe", chaos.kinds(""), "a wiped node is detected and stopped: drawn by default")
+        self.assertEqual(chaos.KINDS + chaos.OPT_IN, chaos.kinds("all"))
         self.assertEqual(("kill", "wipe"), chaos.kinds("kill, wipe"))
+
+    def test_the_lost_data_text_is_what_the_node_says(self):
+        raft = os.path.join(os.path.dirname(__file__), "..", "..", "src/main/java/raftudp/core/Raft.java")
+        with open(raft) as f:
+            self.assertIn(chaos.LOST_DATA, f.read(), "chaos.LOST_DATA must match the message of Raft.lose()")
 
     def test_an_unknown_kind_is_refused_naming_it_and_the_known_ones(self):
         with self.assertRaises(ValueError) as e:
