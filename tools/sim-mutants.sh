@@ -76,6 +76,10 @@ mutant "a follower that lost its data is never sent what it lacks" $C/Leadership
   'pr.match = Math.max(0, r.conflictIndex() - 1);' ''
 mutant "a lost-data claim believed every time (forged: full resends)" $C/Leadership.java \
   'if (pr.lostClaimCooldown == 0) {' 'if (true) {'
+mutant "a wiped node's answers believed (another incarnation)" $C/Raft.java \
+  '&& log.members().incarnationOf(r.from()) != r.incarnation()) {' '&& false) {'
+mutant "a new cluster forms with a majority (incarnations unknown)" $C/Raft.java \
+  'return log.members() == null ? cfg.nodes().size() : cfg.quorum();' 'return cfg.quorum();'
 # Below the core: the simulator runs whole nodes on datagrams, so the receive path is in reach.
 W=src/main/java/raftudp/wire
 N=src/main/java/raftudp/node
