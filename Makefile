@@ -38,14 +38,15 @@ build:
 # the testbed's static checks, then the headless testbed scenarios on real jars (these need
 # root; CI is root).
 # `make test` notes when each part starts; tools/test-summary.sh prints how long each took.
-# make test's short nemesis campaigns (one per backend, fixed seeds; long ones: make chaos).
+# make test's short nemesis campaigns (one per backend, fixed seeds, and one of wiped followers
+# and kills on Linux routers; long ones: make chaos).
 CHAOS_SEED ?= 1
 CHAOS_MINUTES ?= 1
 part = mkdir -p target && echo "$$(date +%s) $(1)" >> target/test-times.log
 
 test:
 	@tools/test-deps.sh
-	@rm -rf target/static-tests.log target/network-tests.log target/scenarios.log target/scenarios-bmv2.log target/hostile.log target/hostile-key.log target/wireshark-tests.log target/surefire-reports target/test-times.log target/mutants.log target/chaos-linux.log target/chaos-bmv2.log target/chaos-mutant.log  # the summary adds up these
+	@rm -rf target/static-tests.log target/network-tests.log target/scenarios.log target/scenarios-bmv2.log target/hostile.log target/hostile-key.log target/wireshark-tests.log target/surefire-reports target/test-times.log target/mutants.log target/chaos-linux.log target/chaos-bmv2.log target/chaos-wipe.log target/chaos-mutant.log  # the summary adds up these
 	@$(call part,maven suite)
 	$(MVN) verify
 	@$(call part,hostile campaign)
@@ -86,6 +87,9 @@ test:
 	    $(MAKE) --no-print-directory chaos BACKEND=bmv2 SEED=$$(( $(CHAOS_SEED) + 1 )) MINUTES=$(CHAOS_MINUTES) 2>&1 | tee target/chaos-bmv2.log; \
 	    [ $${PIPESTATUS[0]} = 0 ] || { tools/test-summary.sh; exit 1; }; \
 	  fi; \
+	  $(call part,chaos wiped disks); \
+	  $(MAKE) --no-print-directory chaos BACKEND=linux SEED=5 MINUTES=1 KINDS=wipe,kill 2>&1 | tee target/chaos-wipe.log; \
+	  [ $${PIPESTATUS[0]} = 0 ] || { tools/test-summary.sh; exit 1; }; \
 	  $(call part,chaos planted bug); \
 	  tools/chaos-mutant.sh 2>&1 | tee target/chaos-mutant.log; \
 	  [ $${PIPESTATUS[0]} = 0 ] || { tools/test-summary.sh; exit 1; }; \

@@ -55,7 +55,7 @@ if true; then
 fi
 done
 # make chaos (make test's short campaigns): its closing line says PASS or FAIL.
-for log in target/chaos-linux.log target/chaos-bmv2.log; do
+for log in target/chaos-linux.log target/chaos-bmv2.log target/chaos-wipe.log; do
   [ -f "$log" ] || continue
   backend=${log#target/chaos-}; backend=${backend%.log}
   if grep -q '^chaos: PASS' "$log"; then cp=1; cf=0; else cp=0; cf=1; fi
