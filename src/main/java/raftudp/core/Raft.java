@@ -495,7 +495,7 @@ public final class Raft {
 
     /**
      * A leader's heartbeat (of any term) names this node by another incarnation. If this node's own log
-     * records its incarnation, the claim is false (counted, ignored; false returned). If it
+     * records its incarnation, the claim is false (counted as a refusal). If it
      * records none, the leader's membership was made with a data directory this node no longer
      * has: its data is lost. A genuine leader only names what a grant told the cluster's first
      * leader, and only after formation, which needed this node's own grant. Either way the
