@@ -23,8 +23,9 @@ restore() {
 }
 trap 'restore; rm -rf "$saved"' EXIT
 
-mutant() { # name file old new
+mutant() { # name file old new [SimMain options, e.g. --wipes]
   local name=$1 file=$2 old=$3 new=$4
+  local sim_opts=("${@:5}")
   planted_count=$((planted_count + 1))
   cp -p "$file" "$saved/original"; planted=$file
   python3 - "$file" "$old" "$new" <<'PY'
@@ -38,7 +39,7 @@ PY
   mvn -B -q test-compile >/dev/null
   local out
   out=$(java -cp "target/classes:target/test-classes:$(cat target/sim.classpath)" raftudp.sim.SimMain \
-        --seeds "$seeds" --start 100000 2>/dev/null | grep -E '^FAIL|^sim: [0-9]+ seeds' || true)
+        --seeds "$seeds" --start 100000 "${sim_opts[@]}" 2>/dev/null | grep -E '^FAIL|^sim: [0-9]+ seeds' || true)
   # The core's protocol tests (one class per paper section) run against the same mutant.
   local core=caught
   mvn -B -q surefire:test -Dtest='raftudp.core.*Test' -Dsurefire.failIfNoSpecifiedTests=false \
@@ -77,7 +78,7 @@ mutant "a follower that lost its data is never sent what it lacks" $C/Leadership
 mutant "a lost-data claim believed every time (forged: full resends)" $C/Leadership.java \
   'if (pr.lostClaimCooldown == 0) {' 'if (true) {'
 mutant "a wiped node's answers believed (another incarnation)" $C/Raft.java \
-  '&& log.members().incarnationOf(r.from()) != r.incarnation()) {' '&& false) {'
+  '&& log.members().incarnationOf(r.from()) != r.incarnation()) {' '&& false) {' --wipes
 mutant "a new cluster forms with a majority (incarnations unknown)" $C/Raft.java \
   'return log.members() == null ? cfg.nodes().size() : cfg.quorum();' 'return cfg.quorum();'
 # Below the core: the simulator runs whole nodes on datagrams, so the receive path is in reach.
