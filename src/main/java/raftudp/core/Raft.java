@@ -511,6 +511,23 @@ public final class Raft {
                 + Long.toHexString(h.incarnation()));
     }
 
+    /**
+     * True when this node's log records its incarnation and one of {@code entries} is a membership
+     * that names it by another.
+     */
+    private boolean namesThisNodeOtherwise(List<Entry> entries) {
+        Membership mine = log.members();
+        if (mine == null || mine.incarnationOf(cfg.id()) != incarnation) {
+            return false; // no record to contradict: a leader's membership is the evidence of a loss
+        }
+        for (Entry e : entries) {
+            if (e.kind() == Entry.Kind.MEMBERS && Membership.decode(e.data()).incarnationOf(cfg.id()) != incarnation) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Sets {@link #dataLost()} when this node's own log or snapshot records it with another incarnation. */
     private void checkOwnRecord() {
         Membership m = log.members();
@@ -536,6 +553,13 @@ public final class Raft {
     }
 
     private void handleAppend(Message.AppendRequest a) {
+        if (namesThisNodeOtherwise(a.entries())) {
+            // This node's log records its own incarnation, and a genuine leader's membership
+            // names only what formation recorded: the entry is forged. Appended, it would stop
+            // a healthy node (checkOwnRecord). Only what the node loads at start is evidence.
+            refused(Refusal.INCARNATION_MISMATCH);
+            return;
+        }
         if (log.conflictsWithCommitted(a.entries())) {
             // A real leader holds every committed entry (§5.4 Leader Completeness): this one
             // is forged, replayed from a diverged history, or buggy. Apply nothing, answer nothing.

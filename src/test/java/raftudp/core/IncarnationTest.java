@@ -118,6 +118,31 @@ class IncarnationTest {
         assertEquals(1, refused(f));
     }
 
+    /**
+     * A forged append (no cluster key, a spoofed leader address) carrying a membership entry that
+     * names a formed follower by another incarnation: the follower's own log records the right one,
+     * so the claim is false. Appended, it would stop a healthy node.
+     */
+    @Test
+    void anAppendWhoseMembershipNamesAFormedNodeOtherwiseIsRefused() {
+        CoreCluster c = new CoreCluster(3, 18);
+        Raft leader = c.elect(0);
+        c.stabilize();
+        Raft f = c.node(1);
+        long last = f.lastIndex();
+        Membership forged = new Membership(Map.of(0, Raft.defaultIncarnation(0), 1, 4242L,
+                2, Raft.defaultIncarnation(2)));
+        Entry e = new Entry(last + 1, leader.term(), Entry.Kind.MEMBERS, forged.encode());
+        f.step(new Message.AppendRequest(leader.term(), 0, 1, last, f.lastTerm(), last + 1, List.of(e)));
+        assertNull(f.dataLost(), "its own log records its incarnation: the claim is false");
+        assertEquals(1, refused(f));
+        assertEquals(last, f.lastIndex(), "nothing of the forged append is kept");
+        assertEquals(leader.members(), f.members());
+        c.propose(0, "still replicated");
+        assertEquals("still replicated", CoreCluster.text(f.entryAt(leader.commitIndex())),
+                "the follower goes on taking the leader's entries");
+    }
+
     @Test
     void aNodeWhoseOwnLogNamesItOtherwiseStartsLost() {
         Membership m = new Membership(Map.of(0, 7L, 1, 8L, 2, 9L));

@@ -295,6 +295,29 @@ class HostileInputTest {
         assertWrites("after");
     }
 
+    /**
+     * Without a cluster key, an append spoofed from the leader's address and port whose membership
+     * entry names the follower by another incarnation: the follower's log records its own, so it
+     * refuses the claim instead of stopping as a node that lost its data.
+     */
+    @Test
+    void anAppendWhoseMembershipNamesTheFollowerOtherwise_isRefused_andTheFollowerKeepsServing() {
+        int leader = awaitLeaderAndWrite("before");
+        int follower = 1 - leader;
+        StatusReport before = status(follower);
+        long term = before.term();
+        long last = before.lastLogIndex();
+        long[] forged = {0x4242, 0x4242, 0x4242};
+        long refusedBefore = counter(follower, "refused.INCARNATION_MISMATCH");
+        spoofing(leader, follower, MessageClass.APPEND, Craft.type(APPEND_REQUEST).from(leader).to(follower).term(term)
+                .indexA(last).indexB(last + 1).logTerm(term).commitIndex(last + 1)
+                .payload(Craft.entries(2, Craft.members(forged), term)).bytes());
+        awaitCounter(follower, "refused.INCARNATION_MISMATCH", refusedBefore + 1);
+        assertAllRunning();
+        assertWrites("after");
+        assertEquals(leader, status(follower).leaderId());
+    }
+
     @Test
     void chunksOfARaftMessageFromANonMember_areDroppedBeforeTheyAreBuffered() {
         int leader = awaitLeaderAndWrite("before");

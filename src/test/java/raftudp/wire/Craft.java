@@ -131,9 +131,23 @@ public final class Craft {
 
     /** An AppendRequest body (§5.1) of NORMAL entries with the given terms, each holding {@code data}. */
     public static byte[] entries(byte[] data, long... terms) {
+        return entries(1, data, terms);
+    }
+
+    /** An AppendRequest body (§5.1) of entries of kind {@code kind} with the given terms, each holding {@code data}. */
+    public static byte[] entries(int kind, byte[] data, long... terms) {
         ByteBuffer b = ByteBuffer.allocate(4 + terms.length * (13 + data.length)).putInt(terms.length);
         for (long t : terms) {
-            b.putLong(t).put((byte) 1).putInt(data.length).put(data);
+            b.putLong(t).put((byte) kind).putInt(data.length).put(data);
+        }
+        return b.array();
+    }
+
+    /** A MEMBERS entry's data (§5.1): a u16 count, then (u16 id, u64 incarnation) by ascending id. */
+    public static byte[] members(long... incarnationsById) {
+        ByteBuffer b = ByteBuffer.allocate(2 + 10 * incarnationsById.length).putShort((short) incarnationsById.length);
+        for (int id = 0; id < incarnationsById.length; id++) {
+            b.putShort((short) id).putLong(incarnationsById[id]);
         }
         return b.array();
     }
