@@ -274,9 +274,50 @@ class Campaign:
                 self.event("phase", detail="heal")
                 self.finish()
                 self.event("phase", detail="end")
+            except BaseException:
+                self.diagnose()
+                raise
             finally:
                 self.teardown()
         return self.check()
+
+    def diagnose(self):
+        """When the campaign stops on an error, records what the network and the nodes look like
+        while the fault is still there (diagnosis.txt beside the history): every node's status
+        with its counters, asked from each host, and what each host's interface carried meanwhile;
+        each host's links and neighbours; the
+        routers' rules (Linux backend); and a thread dump of every node in its own log. Bounded."""
+        from scenarios.context import PROBE
+        path = os.path.join(self.out, "diagnosis.txt")
+        try:
+            with open(path, "w") as out:
+                ips = " ".join(self.tb.ip(h) for h in self.tb.t.cluster)
+                # every host captures UDP while the probes run: do answers leave, do they arrive?
+                caps = {h: self.tb.host(h).popen(
+                    ["timeout", "12", "tcpdump", "-l", "-n", "-e", "-c", "80", "-i", self.tb.host(h).defaultIntf().name,
+                     "udp"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) for h in sorted(self.tb.t.hosts)}
+                time.sleep(1.0)   # tcpdump opens its capture
+                for v in sorted(self.tb.t.hosts):
+                    out.write("== status asked from %s\n%s\n" % (v, self.tb.host(v).cmd(
+                        "timeout 10 /usr/bin/python3 %s status %s --timeout 0.5" % (PROBE, ips))))
+                for h, c in caps.items():
+                    text, _ = c.communicate(timeout=20)
+                    out.write("== %s: tcpdump -e udp while the probes ran\n%s\n" % (h, text))
+                for h in sorted(self.tb.t.hosts):
+                    out.write("== %s: ip -s link; ip neigh\n%s\n" % (h, self.tb.host(h).cmd(
+                        "ip -s link; ip neigh")))
+                if self.tb.backend_name == "linux":
+                    for sw in self.tb.net.switches:
+                        out.write("== router %s: nft list ruleset; ip neigh\n%s\n" % (sw.name, sw.cmd(
+                            "timeout 10 nft list ruleset; ip neigh")))
+                for h, p in sorted(self.tb.nodes.items()):
+                    if p.poll() is None:
+                        os.kill(p.pid, signal.SIGQUIT)   # the JVM prints its threads to its log
+                        out.write("== thread dump of the node on %s: in %s\n" % (h, os.path.relpath(p.raft_log,
+                                                                                                  topo.REPO)))
+            self.say("the network and the nodes as the campaign stopped: %s" % os.path.relpath(path, topo.REPO))
+        except Exception as e:   # a diagnosis must never hide the error that called it
+            self.say("(diagnosis incomplete: %s)" % e)
 
     def mount(self):
         """Gives every cluster node a small tmpfs as its data directory. Call before the testbed
