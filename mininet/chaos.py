@@ -294,7 +294,7 @@ class Campaign:
                 ips = " ".join(self.tb.ip(h) for h in self.tb.t.cluster)
                 # every host captures UDP while the probes run: do answers leave, do they arrive?
                 caps = {h: self.tb.host(h).popen(
-                    ["timeout", "12", "tcpdump", "-l", "-n", "-e", "-c", "80", "-i", self.tb.host(h).defaultIntf().name,
+                    ["timeout", "12", "tcpdump", "-l", "-n", "-e", "-c", "400", "-i", self.tb.host(h).defaultIntf().name,
                      "udp"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) for h in sorted(self.tb.t.hosts)}
                 time.sleep(1.0)   # tcpdump opens its capture
                 for v in sorted(self.tb.t.hosts):
